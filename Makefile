@@ -1,0 +1,38 @@
+# Two commands do all set-up: `make report` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+QUARTER ?= 2022Q2
+
+.PHONY: report test lint lab demo bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/python -m ipykernel install --sys-prefix --name hcp --display-name "hcp (Python 3)" >/dev/null
+	@touch $(STAMP)
+
+report: $(STAMP)
+	@$(BIN)/hcp demo --if-missing
+	@$(BIN)/hcp run $(QUARTER)
+
+test: $(STAMP)
+	@$(BIN)/ruff check hcp_lib tests benchmarks
+	@$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	@$(BIN)/ruff check hcp_lib tests benchmarks
+
+demo: $(STAMP)
+	@$(BIN)/hcp demo
+
+lab: $(STAMP)
+	@$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean:
+	rm -rf $(VENV) reports/20* data/raw data/work

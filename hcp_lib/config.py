@@ -1,0 +1,164 @@
+"""Configuration: every rule of a bulletin (rounding, weights, thresholds, roll-ups) as data.
+
+One YAML file per city, loaded into typed, validated objects. Code never hard-codes a rule
+that a bulletin could change; it reads it from here. Paths inside the file are relative to it.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .contract import LEVELS
+from .quarters import Quarter
+from .registry import Registry
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "config" / "xiamen.yaml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class District(_Model):
+    code: str
+    name: str
+
+
+class CityConfig(_Model):
+    name: str
+    title: str = Field(description="the bulletin's masthead")
+    issuer: str
+    city_region_code: str
+    city_row_label: str = Field(description="the region table's row for city units, e.g. 厦门市直")
+    region_column_label: str = "县（市、区）"
+    table_title: str = Field(description="region table title; {ordinal} is 第二季度")
+    districts: tuple[District, ...]
+    registry: Path
+
+
+class NumberingConfig(_Model):
+    first_quarter: str = Field(description="the quarter of issue number first_number")
+    first_number: int = 1
+
+    @field_validator("first_quarter")
+    @classmethod
+    def _quarter(cls, v: str) -> str:
+        return str(Quarter.parse(v))
+
+
+class InputConfig(_Model):
+    level_codes: Literal["descending", "ascending"] = Field(
+        "descending",
+        description="descending: 5 = 非常满意 (provincial interfaces); "
+        "ascending: 1 = 非常满意 (GB/T 39046 A.8)",
+    )
+    channel_codes: dict[str, str]
+    channels: tuple[str, ...]
+    default_mode: Literal["strict", "quarantine"] = "strict"
+    max_examples_per_problem: int = 5
+
+
+class PercentPolicy(_Model):
+    """How one kind of percentage prints."""
+
+    method: Literal["half_up", "truncate"]
+    decimals: int = 2
+    min_nonzero: bool = Field(False, description="a non-zero share never prints as 0")
+    total_100: bool = Field(False, description="the largest share absorbs the remainder")
+    below_100: bool = Field(False, description="a value under 100% never prints as 100")
+
+
+class DisplayConfig(_Model):
+    policies: dict[str, PercentPolicy]
+    figures: dict[str, str] = Field(description="figure name -> policy name")
+
+    def policy_for(self, figure: str) -> PercentPolicy:
+        return self.policies[self.figures.get(figure, figure)]
+
+
+class SatisfactionConfig(_Model):
+    weights: dict[str, float]
+    use_corrected_levels: bool = True
+    unit_decimals: int = 3
+    city_mean_kinds: tuple[str, ...]
+
+    @field_validator("weights")
+    @classmethod
+    def _levels(cls, v: dict[str, float]) -> dict[str, float]:
+        if set(v) != set(LEVELS):
+            raise ValueError(f"weights must name exactly the five levels {LEVELS}")
+        return v
+
+
+class BadReviewConfig(_Model):
+    levels: tuple[str, ...] = ("不满意", "非常不满意")
+    list_min_units: int = 5
+    list_min_districts: int = 2
+
+
+class MechanismConfig(_Model):
+    push_limit_hours: float = 24
+    active_rate_threshold: float = 0.80
+    repeat_min_in_quarter: int = 2
+    repeat_min_after: int = 2
+
+
+class ActiveRateConfig(_Model):
+    big_unit_cases: int = 20000
+    big_unit_min_rate: float = 0.90
+    leaders_top_n: int = 11
+    hall_places: tuple[str, ...]
+    hall_handling_channel: str = "窗口"
+
+
+class SurveyConfig(_Model):
+    top_units: int = 11
+    bottom_units: int = 7
+    top_districts: int = 2
+    bottom_districts: int = 2
+
+
+class Config(_Model):
+    city: CityConfig
+    numbering: NumberingConfig
+    input: InputConfig
+    display: DisplayConfig
+    satisfaction: SatisfactionConfig
+    bad_reviews: BadReviewConfig = BadReviewConfig()
+    mechanism: MechanismConfig = MechanismConfig()
+    active_rate: ActiveRateConfig
+    survey: SurveyConfig = SurveyConfig()
+    source: Path | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry.from_csv(self.city.registry)
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or breaks the schema."""
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load and validate a city's configuration; relative paths resolve against the file."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    registry = Path(raw["city"]["registry"])
+    if not registry.is_absolute():
+        raw["city"]["registry"] = (path.parent / registry).resolve()
+    try:
+        return Config(**raw, source=path.resolve())
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
