@@ -178,6 +178,8 @@ COMMENDATIONS = Table(
         Column("内容", "wording", "str", required=False),
         Column("数量", "count", "int", required=False, note="letters or banners; 1 when empty"),
         Column("受表扬人员", "persons", "str", required=False, note="names separated by 、"),
+        Column("条目", "entry", "int", required=False,
+               note="rows with the same number print as one paragraph; default one per unit"),
     ),
 )
 
