@@ -8,10 +8,12 @@ QUARTER ?= 2022Q2
 .PHONY: report test lint lab demo bench clean
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (first run only; the log is $(VENV)/install.log)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-	@$(BIN)/python -m ipykernel install --sys-prefix --name hcp --display-name "hcp (Python 3)" >/dev/null
+	@{ $(BIN)/python -m pip install --disable-pip-version-check --upgrade pip && \
+	   $(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]' && \
+	   $(BIN)/python -m ipykernel install --sys-prefix --name hcp --display-name "hcp (Python 3)"; \
+	 } > $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 report: $(STAMP)
