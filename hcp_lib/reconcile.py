@@ -248,7 +248,7 @@ def _squash(text: Any) -> str:
 def show(value: Any) -> str:
     """A value as one table cell."""
     if isinstance(value, Fraction):
-        return f"{float(value):+.4f}"
+        return str(value.numerator) if value.denominator == 1 else f"{float(value):+.4f}"
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):
