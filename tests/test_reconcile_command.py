@@ -47,3 +47,9 @@ def test_missing_published_file(pipeline, capsys, tmp_path):
     assert "does not exist" in capsys.readouterr().err
     assert main(["reconcile", "2019Q1"]) == ERROR
     assert pipeline.calls == []
+
+
+def test_no_pipeline_yet(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "hcp_lib.pipeline", None)
+    assert main(["reconcile", "2022Q2"]) == ERROR
+    assert "no pipeline" in capsys.readouterr().err
