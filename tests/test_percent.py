@@ -1,6 +1,9 @@
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hcp_lib.config import PercentPolicy
 from hcp_lib.percent import format_percent
@@ -35,3 +38,14 @@ def test_min_nonzero_and_below_100():
 
 def test_three_decimals():
     assert format_percent(Fraction(99996, 100000), PercentPolicy(method="half_up", decimals=3)) == "99.996%"
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6), st.sampled_from(["half_up", "truncate"]),
+       st.integers(0, 4))
+def test_agrees_with_decimal_quantize(num, den, method, decimals):
+    value = Fraction(min(num, den), den)
+    exact = Decimal(value.numerator * 100) / Decimal(value.denominator)
+    rounding = ROUND_HALF_UP if method == "half_up" else ROUND_DOWN
+    expected = exact.quantize(Decimal(1).scaleb(-decimals), rounding=rounding)
+    policy = PercentPolicy(method=method, decimals=decimals)
+    assert format_percent(value, policy) == f"{expected}%"

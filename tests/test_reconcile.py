@@ -1,8 +1,11 @@
 from dataclasses import replace
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hcp_lib.config import load_config
 from hcp_lib.published import Entry, load_published, parse_published
@@ -171,3 +174,12 @@ def test_months_text():
     assert months_text([4]) == "4月份"
     assert months_text([5, 4]) == "4-5月份"
     assert months_text([4, 6]) == "4、6月份"
+
+
+@given(st.lists(st.integers(0, 10**6), min_size=5, max_size=5).filter(any))
+def test_row_percents_total_100_always(counts):
+    policy = load_config().display.policy_for("region_level_share")
+    total = sum(counts)
+    printed = row_percents(tuple(Fraction(c, total) for c in counts), policy)
+    assert sum(Decimal(p.removesuffix("%")) for p in printed) == 100
+    assert all(p != "0.00%" for p, c in zip(printed, counts, strict=True) if c)
