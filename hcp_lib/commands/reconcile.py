@@ -22,8 +22,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from ..config import ConfigError, load_config
     from ..quarters import Quarter, QuarterError
     from ..reconcile import PublishedError, ReconcileError, load_published, reconcile
@@ -58,8 +56,16 @@ def handle(args: argparse.Namespace) -> int:
     except ReconcileError as exc:
         print(f"hcp reconcile: {exc}", file=sys.stderr)
         return ERROR
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 80, "display.width", 200):
-        print(result.to_frame().to_string(index=False))
+    frame = result.to_frame()
+    print("\t".join(frame.columns))
+    for values in frame.itertuples(index=False):
+        print("\t".join(_cell(v) for v in values))
     print()
     print(result.summary_text())
     return OK if result.ok else RECONCILE_MISMATCH
+
+
+def _cell(value: object, width: int = 48) -> str:
+    """One tab-separated cell: a single line, long lists cut (the frame keeps them whole)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
