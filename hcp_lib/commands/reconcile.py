@@ -4,15 +4,68 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..exitcodes import ERROR
+from ..exitcodes import ERROR, OK, RECONCILE_MISMATCH, USAGE
+
+PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "data" / "published"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("reconcile", help="Check every published figure of a bulletin against the computed one.", description="Check every published figure of a bulletin against the computed one.")
+    parser.add_argument("quarter", metavar="QUARTER", help="the bulletin's quarter, e.g. 2022Q2")
+    parser.add_argument("--data", default="data", help="data directory the pipeline reads (default: data)")
+    parser.add_argument("--config", default=None, help="city configuration (default: data/config/xiamen.yaml)")
+    parser.add_argument("--published", default=None,
+                        help="transcribed published figures (default: data/published/QUARTER.yaml)")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    print("hcp reconcile: not available yet in this version", file=sys.stderr)
-    return ERROR
+    from ..config import ConfigError, load_config
+    from ..quarters import Quarter, QuarterError
+    from ..reconcile import PublishedError, ReconcileError, load_published, reconcile
+
+    try:
+        quarter = Quarter.parse(args.quarter)
+    except QuarterError as exc:
+        print(f"hcp reconcile: {exc}", file=sys.stderr)
+        return USAGE
+    path = Path(args.published) if args.published else PUBLISHED_DIR / f"{quarter}.yaml"
+    if not path.is_file():
+        print(f"hcp reconcile: no published figures for {quarter}: {path} does not exist", file=sys.stderr)
+        return ERROR
+    try:
+        published = load_published(path)
+        config = load_config(args.config)
+    except (PublishedError, ConfigError) as exc:
+        print(f"hcp reconcile: {exc}", file=sys.stderr)
+        return ERROR
+    issue_date = next((e.published for e in published.entries if e.id == "header.date"), None)
+
+    try:
+        from ..pipeline import build_bulletin  # heavy, and written apart from this command
+    except ModuleNotFoundError as exc:
+        if exc.name != "hcp_lib.pipeline":
+            raise
+        print("hcp reconcile: this version has no pipeline to compute the bulletin", file=sys.stderr)
+        return ERROR
+    bulletin = build_bulletin(str(quarter), Path(args.data), config, issue_date=issue_date)
+    try:
+        result = reconcile(published, bulletin, config)
+    except ReconcileError as exc:
+        print(f"hcp reconcile: {exc}", file=sys.stderr)
+        return ERROR
+    frame = result.to_frame()
+    print("\t".join(frame.columns))
+    for values in frame.itertuples(index=False):
+        print("\t".join(_cell(v) for v in values))
+    print()
+    print(result.summary_text())
+    return OK if result.ok else RECONCILE_MISMATCH
+
+
+def _cell(value: object, width: int = 48) -> str:
+    """One tab-separated cell: a single line, long lists cut (the frame keeps them whole)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
