@@ -14,7 +14,7 @@ PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "data" / "published"
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("reconcile", help="Check every published figure of a bulletin against the computed one.", description="Check every published figure of a bulletin against the computed one.")
     parser.add_argument("quarter", metavar="QUARTER", help="the bulletin's quarter, e.g. 2022Q2")
-    parser.add_argument("--data", default="data", help="data directory the pipeline reads (default: data)")
+    parser.add_argument("--data", default="data/raw", help="folder holding one sub-folder per quarter (default: data/raw)")
     parser.add_argument("--config", default=None, help="city configuration (default: data/config/xiamen.yaml)")
     parser.add_argument("--published", default=None,
                         help="transcribed published figures (default: data/published/QUARTER.yaml)")
