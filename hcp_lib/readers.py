@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from .contract import Table
 
-FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
 ENCODING_SAMPLE = 1 << 20
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _PREFIX_END = re.compile(r"^($|[\s_\-.（(\[【0-9])")
