@@ -32,6 +32,7 @@ ENCODING_SAMPLE = 1 << 20
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _PREFIX_END = re.compile(r"^($|[\s_\-.（(\[【0-9])")
 _CSV_BLOCK = 1 << 24
+_XLSX_BLOCK = 100_000
 
 
 class ReadError(ValueError):
@@ -256,23 +257,53 @@ def _read_xlsx(path: Path, table: Table, digest: str) -> Iterator[Sheet]:
 
     book = CalamineWorkbook.from_path(str(path))
     for name in book.sheet_names:
-        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        header_at = next((i for i, row in enumerate(cells) if any(v != "" for v in row)), None)
-        if header_at is None:
-            continue  # an empty sheet holds no records
-        mapping = map_headers(list(cells[header_at]), table)
-        body = cells[header_at + 1:]
-        filled = [i for i, row in enumerate(body) if any(v != "" for v in row)]
-        datetime_cols = {c.name for c in table.columns if c.dtype in ("datetime", "date", "month")}
-        columns = []
-        for i, col_name in mapping.keep.items():
-            serials = col_name in datetime_cols
-            values = [body[r][i] if i < len(body[r]) else "" for r in filled]
-            columns.append(pa.array([_cell_text(v, serials) for v in values], pa.string()))
-        data = pa.table(columns, names=list(mapping.keep.values())) if columns else pa.table({})
-        rows = pa.array([header_at + 2 + r for r in filled], pa.int32())
-        yield Sheet(path, name, None, digest, _finish(data, rows), mapping.missing,
-                    mapping.unknown, mapping.repeated)
+        sheet = _read_sheet(book.get_sheet_by_name(name), path, name, table, digest)
+        if sheet is not None:
+            yield sheet
+
+
+def _read_sheet(source: object, path: Path, name: str, table: Table, digest: str) -> Sheet | None:
+    """Stream a sheet's rows into Arrow in blocks, so Python objects never pile up.
+
+    ``iter_rows`` starts at the sheet's first row (leading blank rows included), so a row's
+    position plus one is its row number in Excel. None for a sheet with no header row.
+    """
+    rows_iter = iter(source.iter_rows())  # type: ignore[attr-defined]
+    header_at, header = -1, None
+    for header_at, row in enumerate(rows_iter):  # noqa: B007 - the position is used after
+        if any(v != "" for v in row):
+            header = row
+            break
+    if header is None:
+        return None
+    mapping = map_headers(list(header), table)
+    dated = {c.name for c in table.columns if c.dtype in ("datetime", "date", "month")}
+    keep = [(i, col, col in dated) for i, col in mapping.keep.items()]
+    chunks: list[list[pa.Array]] = [[] for _ in keep]
+    row_chunks: list[pa.Array] = []
+    block: list[list[object]] = []
+    numbers: list[int] = []
+
+    def flush() -> None:
+        for k, (i, _, serials) in enumerate(keep):
+            cells = [r[i] if i < len(r) else "" for r in block]
+            chunks[k].append(pa.array([_cell_text(v, serials) for v in cells], pa.string()))
+        row_chunks.append(pa.array(numbers, pa.int32()))
+        block.clear()
+        numbers.clear()
+
+    for position, row in enumerate(rows_iter, start=header_at + 2):
+        if any(v != "" for v in row):
+            block.append(row)
+            numbers.append(position)
+            if len(block) >= _XLSX_BLOCK:
+                flush()
+    flush()
+    columns = [pa.chunked_array(c, pa.string()) for c in chunks]
+    data = pa.table(columns, names=[col for _, col, _ in keep]) if keep else pa.table({})
+    rows = pa.chunked_array(row_chunks, pa.int32()).combine_chunks()
+    return Sheet(path, name, None, digest, _finish(data, rows), mapping.missing,
+                 mapping.unknown, mapping.repeated)
 
 
 def _cell_text(value: object, serial_dates: bool) -> str | None:

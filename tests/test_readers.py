@@ -120,3 +120,21 @@ def test_empty_cells_are_missing(tmp_path, quoted):
     raw = read_table(tmp_path, CASES)
     assert raw.frame["place"].isna().all()
     assert pd.api.types.is_string_dtype(raw.frame["case_id"])
+
+
+def test_xlsx_row_numbers_count_blank_rows(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "办件明细.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("第一页")
+    sheet.write_row(2, 1, ["办件编号", "实施单位"])  # header on Excel row 3, from column B
+    sheet.write_row(3, 1, ["007", "市人社局"])
+    sheet.write_row(5, 1, [12345.0, "市公安局"])  # a number cell; row 5 left blank
+    book.add_worksheet("空白")  # an empty sheet is skipped
+    book.close()
+    (sheet_data,) = read_file(path, CASES)
+    frame = sheet_data.data.to_pandas()
+    assert sheet_data.sheet == "第一页"
+    assert frame["_row"].tolist() == [4, 6]
+    assert frame["case_id"].tolist() == ["007", "12345"]
