@@ -100,9 +100,19 @@ class LoadReport:
             for t in self.tables.values():
                 for p in t.problems:
                     lines.append(f"  {t.title}: {p.line()}")
-        lines += ["", "结果 result: " + ("OK" if self.ok else "NOT OK — rows rejected or files "
-                                       "unusable")]
+        lines += ["", "结果 result: " + self._verdict()]
         return "\n".join(lines)
+
+    def _verdict(self) -> str:
+        if self.ok:
+            return "OK"
+        rejected = sum(t.rejected for t in self.tables.values())
+        files = sum(1 for p in self.problems if p.severity == "error" and p.count == 0)
+        unusable = f", {files} file-level errors" if files else ""
+        if self.mode == "quarantine":
+            return (f"QUARANTINED — {rejected:,} rows set aside{unusable} (拒绝的行已隔离), "
+                    "accepted rows carry on")
+        return f"NOT OK — {rejected:,} rows rejected{unusable} (数据未通过校验)"
 
     def to_dict(self) -> dict:
         return {
@@ -228,8 +238,8 @@ def _drop_personal(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 def _file_problems(raw: RawTable, folder: Path) -> list[Problem]:
     table = raw.table
-    problems = [Problem(table.name, None, None, None, "unreadable", "error", 0, [], message)
-                for message in raw.errors]
+    problems = [Problem(table.name, name, None, None, "unreadable", "error", 0, [], message)
+                for name, message in raw.errors]
     if table.required and not raw.sheets and not raw.errors:
         prefixes = "、".join(f"{p}*" for p in table.prefixes)
         detail = (f"{table.title} ({table.name}): no file named {prefixes} "

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .contract import Table
+from .contract import Column, Table
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
 ENCODING_SAMPLE = 1 << 20
@@ -47,7 +47,7 @@ class Sheet:
     sheet: str | None
     encoding: str | None
     sha256: str
-    data: pa.Table
+    data: pa.Table | None
     """English column names (only those in the header), string typed, plus ``_row`` (int32)."""
     missing: tuple[str, ...] = ()
     """Required columns (English names) the header lacks."""
@@ -56,9 +56,10 @@ class Sheet:
     repeated: tuple[str, ...] = field(default=())
     """Columns named by more than one header; the first is used."""
 
-    @property
-    def rows(self) -> int:
-        return self.data.num_rows
+    rows: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = self.data.num_rows
 
 
 def find_files(folder: str | Path, table: Table) -> list[Path]:
@@ -351,8 +352,8 @@ class RawTable:
 
     table: Table
     sheets: list[Sheet]
-    errors: list[str]
-    """Files that could not be read, one message each."""
+    errors: list[tuple[str, str]]
+    """Files that could not be read: (file name, message)."""
     frame: pd.DataFrame
     """Contract columns (text), then ``_file``, ``_sheet`` (categoricals) and ``_row``."""
     bounds: list[tuple[int, int]]
@@ -367,6 +368,12 @@ class RawTable:
         return mask
 
 
+def low_cardinality(col: Column, table: Table) -> bool:
+    """Columns with few distinct values, held as categoricals (memory, and checks per value)."""
+    return bool(col.categorical or col.enum or col.vocabulary or col.name in table.unit_columns
+                or col.dtype in ("level", "region", "month"))
+
+
 def kept_columns(table: Table) -> list[str]:
     """The contract columns held in memory: all but optional personal ones."""
     return [c.name for c in table.columns if not (c.personal and not c.required)]
@@ -375,16 +382,18 @@ def kept_columns(table: Table) -> list[str]:
 def read_table(folder: str | Path, table: Table) -> RawTable:
     """Read every file of a table in a folder; unreadable files become errors, not exceptions."""
     sheets: list[Sheet] = []
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     for path in find_files(folder, table):
         try:
             sheets.extend(read_file(path, table))
         except ReadError as exc:
-            errors.append(str(exc))
+            errors.append((path.name, str(exc)))
     return stack(table, sheets, errors)
 
 
-def stack(table: Table, sheets: list[Sheet], errors: list[str] | None = None) -> RawTable:
+def stack(table: Table, sheets: list[Sheet],
+          errors: list[tuple[str, str]] | None = None) -> RawTable:
+    """Stack sheets into one frame: contract column order, absent columns as missing values."""
     names = kept_columns(table)
     parts, bounds, start = [], [], 0
     for sheet in sheets:
@@ -397,12 +406,17 @@ def stack(table: Table, sheets: list[Sheet], errors: list[str] | None = None) ->
         parts.append(pa.table([*columns, sheet.data.column("_row")], names=[*names, "_row"]))
         bounds.append((start, start + n))
         start += n
+        sheet.data = None  # the stacked frame holds the only copy from here on
     if parts:
         stacked = pa.concat_tables(parts)
     else:
         stacked = pa.table({**{n: pa.array([], pa.string()) for n in names},
                             "_row": pa.array([], pa.int32())})
-    frame = stacked.to_pandas(self_destruct=True)
+    for name in names:
+        if low_cardinality(table.column(name), table):
+            i = stacked.schema.get_field_index(name)
+            stacked = stacked.set_column(i, name, pc.dictionary_encode(stacked.column(name)))
+    frame = stacked.unify_dictionaries().to_pandas(self_destruct=True)
     for name in names:
         if len(frame) == 0 or frame[name].dtype == object:
             frame[name] = frame[name].astype("str")

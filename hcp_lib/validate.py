@@ -226,8 +226,12 @@ def parse_datetimes(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
     text = pa.array(values.astype("str"), from_pandas=True)
     if pa.types.is_large_string(text.type) or pa.types.is_string_view(text.type):
         text = text.cast(pa.string())
-    parsed = [pc.strptime(text, format=f, unit="s", error_is_null=True) for f in formats]
-    merged = pc.coalesce(*parsed) if len(parsed) > 1 else parsed[0]
+    merged = None
+    for fmt in formats:  # later formats only when some text is still unparsed
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        merged = parsed if merged is None else pc.coalesce(merged, parsed)
+        if merged.null_count == text.null_count:
+            break
     stamps = merged.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
     return pd.Series(stamps.astype("datetime64[ns]"), index=values.index)
 

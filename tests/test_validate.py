@@ -218,3 +218,37 @@ def test_bad_review_for_unknown_evaluation_is_only_a_warning(bad):
         ("unknown_eval_id", "warning", "999999")]
     assert inputs.report.tables["bad_reviews"].rejected == 0
     assert len(inputs.tables["bad_reviews"]) == 2
+
+
+def test_bad_month_and_bad_integer(config, quarter_dir):
+    write_evals(quarter_dir / "评价明细.csv", [eval_row(1)])
+    (quarter_dir / "服务之星.csv").write_text(
+        "月份,姓名,单位\n2022-04,李明,市人社局\n2022年5月,王芳,市公安局\n2022-13,赵六,市公安局\n",
+        encoding="utf-8")
+    (quarter_dir / "表扬台账.csv").write_text(
+        "月份,单位,类型,数量\n2022-04,市人社局,锦旗,2\n2022-05,市人社局,锦旗,两面\n"
+        "2022-05,市人社局,奖杯,1\n", encoding="utf-8")
+    inputs = _load(quarter_dir, config)
+    assert inputs.tables["stars"]["month"].tolist() == ["2022-04", "2022-05"]
+    assert _kinds(inputs.report, "stars")[("月份", "bad_month")].examples[0].value == "2022-13"
+    kinds = _kinds(inputs.report, "commendations")
+    assert kinds[("数量", "bad_int")].examples[0].value == "两面"
+    assert kinds[("类型", "bad_enum")].examples[0].value == "奖杯"
+    assert inputs.tables["commendations"]["count"].tolist() == [2]
+
+
+def test_unrecognised_header_is_a_warning_and_unreadable_file_an_error(config, quarter_dir):
+    write_evals(quarter_dir / "评价明细_1.csv", [eval_row(1)])
+    text = (quarter_dir / "评价明细_1.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    (quarter_dir / "评价明细_1.csv").write_text(
+        "\n".join([lines[0] + ",备注", lines[1] + ",x"]) + "\n", encoding="utf-8")
+    (quarter_dir / "评价明细_2.xlsx").write_bytes(b"not a workbook")
+    inputs = _load(quarter_dir, config)
+    problems = inputs.report.tables["evaluations"].problems
+    assert {(p.kind, p.severity) for p in problems} == {("unknown_column", "warning"),
+                                                        ("unreadable", "error")}
+    assert any("评价明细_2.xlsx" in p.detail for p in problems)
+    assert len(inputs.tables["evaluations"]) == 1
+    assert not inputs.report.ok
+    assert "QUARANTINED" in inputs.report.summary_text()
