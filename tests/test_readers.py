@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hcp_lib.contract import CASES, EVALUATIONS
 from hcp_lib.readers import (
@@ -138,3 +140,15 @@ def test_xlsx_row_numbers_count_blank_rows(tmp_path):
     assert sheet_data.sheet == "第一页"
     assert frame["_row"].tolist() == [4, 6]
     assert frame["case_id"].tolist() == ["007", "12345"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet="厦门市政务服务好差评abc,\n123", min_size=1, max_size=80),
+       cut=st.integers(min_value=1, max_value=200))
+def test_utf8_is_never_mistaken_for_gb18030_wherever_the_sample_ends(tmp_path_factory, text, cut):
+    path = tmp_path_factory.mktemp("enc") / "x.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert detect_encoding(path, sample=cut) == "utf-8"
+    if any(ord(ch) > 127 for ch in text):
+        path.write_bytes(text.encode("gb18030"))
+        assert detect_encoding(path) == "gb18030"
