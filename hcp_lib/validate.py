@@ -153,6 +153,10 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
 
     typed.update({m: frame[m] for m in META})
     accepted = pd.DataFrame(typed).loc[~found.reject].reset_index(drop=True)
+    levels = {c.name for c in table.columns if c.dtype == "level"}
+    for name in accepted.columns:  # rejected values must not linger as empty groups
+        if name not in levels and isinstance(accepted[name].dtype, pd.CategoricalDtype):
+            accepted[name] = accepted[name].cat.remove_unused_categories()
     rejected = _rejects(frame, table, found.reject, found.reasons())
     return Validated(accepted, rejected, found.problems)
 

@@ -252,3 +252,11 @@ def test_unrecognised_header_is_a_warning_and_unreadable_file_an_error(config, q
     assert len(inputs.tables["evaluations"]) == 1
     assert not inputs.report.ok
     assert "QUARANTINED" in inputs.report.summary_text()
+
+
+def test_rejected_values_leave_no_empty_categories(config, quarter_dir):
+    write_evals(quarter_dir / "评价明细.csv", [eval_row(1), eval_row(2, unit="不存在的单位"),
+                                               eval_row(3, level="?")])
+    ev = _load(quarter_dir, config).tables["evaluations"]
+    assert list(ev["unit_name"].cat.categories) == ["厦门市市场监督管理局"]
+    assert list(ev["level"].cat.categories) == list(LEVELS)  # all five levels always
