@@ -254,7 +254,8 @@ def _file_problems(raw: RawTable, folder: Path) -> list[Problem]:
 def _table_report(raw: RawTable, result: Validated) -> TableReport:
     files = [FileRecord(str(s.path), s.sheet, s.rows, s.sha256, s.encoding) for s in raw.sheets]
     read = int(np.sum([s.rows for s in raw.sheets])) if raw.sheets else 0
-    assert read == len(result.accepted) + len(result.rejected), "rows lost in validation"
+    if read != len(result.accepted) + len(result.rejected):  # an invariant, never user error
+        raise RuntimeError(f"{raw.table.name}: rows lost in validation")
     return TableReport(raw.table.name, files, read, len(result.accepted), len(result.rejected),
                        result.problems)
 
