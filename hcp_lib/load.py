@@ -238,7 +238,8 @@ def _drop_personal(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 def _file_problems(raw: RawTable, folder: Path) -> list[Problem]:
     table = raw.table
-    problems = [Problem(table.name, name, None, None, "unreadable", "error", 0, [], message)
+    problems = [Problem(table.name, name, None, None, "unreadable", "error", 0, [],
+                        message.removeprefix(f"{name}: "))
                 for name, message in raw.errors]
     if table.required and not raw.sheets and not raw.errors:
         prefixes = "、".join(f"{p}*" for p in table.prefixes)
