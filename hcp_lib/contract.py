@@ -33,6 +33,11 @@ class Column:
     personal: bool = False
     aliases: tuple[str, ...] = ()
     note: str = ""
+    vocabulary: str | None = None
+    """Allowed values come from configuration: ``config.input.<vocabulary>s``, codes decoded
+    through ``config.input.<vocabulary>_codes`` (e.g. ``channel``)."""
+    categorical: bool = False
+    """Few distinct values: loaded as a pandas Categorical to keep memory modest."""
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -76,11 +81,11 @@ EVALUATIONS = Table(
     columns=(
         Column("评价编号", "eval_id", "str", aliases=("id", "assessId")),
         Column("办件编号", "case_id", "str", aliases=("projectNo",)),
-        Column("事项编码", "item_code", "str", aliases=("taskCode",)),
-        Column("事项名称", "item_name", "str", aliases=("taskName",)),
+        Column("事项编码", "item_code", "str", aliases=("taskCode",), categorical=True),
+        Column("事项名称", "item_name", "str", aliases=("taskName",), categorical=True),
         Column("实施单位", "unit", "str", aliases=("deptName",)),
         Column("行政区划代码", "region_code", "region", aliases=("areaCode",)),
-        Column("评价渠道", "channel", "str", aliases=("pf",),
+        Column("评价渠道", "channel", "str", aliases=("pf",), vocabulary="channel",
                note="label, or the configured channel code"),
         Column("评价等级", "level", "level", enum=LEVELS, aliases=("satisfaction", "满意度"),
                note="label, or a code whose direction is configured"),
@@ -102,12 +107,12 @@ CASES = Table(
     unit_columns=("unit",),
     columns=(
         Column("办件编号", "case_id", "str", aliases=("projectNo",)),
-        Column("事项编码", "item_code", "str", aliases=("taskCode",)),
-        Column("事项名称", "item_name", "str", aliases=("taskName",)),
+        Column("事项编码", "item_code", "str", aliases=("taskCode",), categorical=True),
+        Column("事项名称", "item_name", "str", aliases=("taskName",), categorical=True),
         Column("实施单位", "unit", "str", aliases=("deptName",)),
         Column("行政区划代码", "region_code", "region", aliases=("areaCode",)),
         Column("办理渠道", "handling_channel", "str", enum=HANDLING_CHANNELS),
-        Column("办理地点", "place", "str", required=False,
+        Column("办理地点", "place", "str", required=False, categorical=True,
                note="the hall or service point; tells the city centre's windows apart"),
         Column("办结时间", "completed_at", "datetime"),
     ),
@@ -116,6 +121,7 @@ CASES = Table(
 BAD_REVIEWS = Table(
     name="bad_reviews",
     title="差评核实台账",
+    required=False,
     key=("eval_id",),
     columns=(
         Column("评价编号", "eval_id", "str"),
@@ -131,6 +137,7 @@ BAD_REVIEWS = Table(
 SURVEY = Table(
     name="survey",
     title="第三方评估",
+    required=False,
     key=("quarter", "unit"),
     unit_columns=("unit",),
     columns=(
@@ -144,6 +151,7 @@ SURVEY = Table(
 STARS = Table(
     name="stars",
     title="服务之星",
+    required=False,
     key=("month", "person", "unit"),
     unit_columns=("unit",),
     columns=(
@@ -156,6 +164,7 @@ STARS = Table(
 RED_FLAGS = Table(
     name="red_flags",
     title="红旗窗口",
+    required=False,
     key=("quarter", "unit"),
     unit_columns=("unit",),
     columns=(
@@ -167,6 +176,7 @@ RED_FLAGS = Table(
 COMMENDATIONS = Table(
     name="commendations",
     title="表扬台账",
+    required=False,
     unit_columns=("unit",),
     columns=(
         Column("月份", "month", "month"),

@@ -1,0 +1,326 @@
+"""Validating one table's text against the contract, vectorised, and typing what passes.
+
+Each check yields a boolean mask over the rows; a row under any error mask is rejected, with
+one reason per problem. Checks on columns with few distinct values (levels, units, regions,
+enumerations) run once per distinct value, then spread to the rows by code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .config import Config
+from .contract import LEVELS, Column, Table
+from .problems import KINDS, Problem, Severity, group
+from .quarters import Quarter, QuarterError
+from .readers import RawTable
+from .registry import Registry
+
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y%m%dT%H%M%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+)
+"""Accepted date-time spellings: export default, Excel's display, GB/T basic format, variants."""
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
+QUARTER_COLUMN = "quarter"
+META = ("_file", "_sheet", "_row")
+_REGION = re.compile(r"^(\d{6})(0{6})?$")
+_MONTH = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+    re.compile(r"^(\d{4})-(\d{2})-01 00:00:00$"),  # a month typed as a date in Excel
+)
+_BOOL = {"是": True, "否": False, "true": True, "false": False, "1": True, "0": False,
+         "y": True, "n": False, "yes": True, "no": False}
+
+
+@dataclass
+class Validated:
+    """One table after validation: typed accepted rows, raw rejected rows, grouped problems."""
+
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return len(self.accepted) + len(self.rejected)
+
+
+class _Collector:
+    """Accumulates problems, the reject mask and each rejected row's reasons."""
+
+    def __init__(self, table: Table, meta: pd.DataFrame, max_examples: int) -> None:
+        self.table = table
+        self.meta = meta
+        self.max_examples = max_examples
+        self.reject = np.zeros(len(meta), dtype=bool)
+        self.problems: list[Problem] = []
+        self._reasons: list[pd.Series] = []
+
+    def add(self, kind: str, column: Column | None, mask: np.ndarray,
+            values: pd.Series | None = None, severity: Severity = "error",
+            detail: str = "") -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        if column is not None and column.personal:
+            values = None  # never echo personal data
+        header = column.header if column is not None else None
+        self.problems += group(self.table.name, kind, header, self.meta, mask, values,
+                               self.max_examples, severity, detail)
+        if severity != "error":
+            return
+        self.reject |= mask
+        label = f"{header}: {KINDS[kind]}" if header else KINDS[kind]
+        if detail:
+            label += f": {detail}"
+        where = np.flatnonzero(mask)
+        if values is not None:
+            shown = values[mask].astype(str).str.slice(0, 60).to_numpy(dtype=object)
+            reason = pd.Series(label + " '", index=where) + shown + "'"
+        else:
+            reason = pd.Series(label, index=where)
+        self._reasons.append(reason)
+
+    def reasons(self) -> pd.Series:
+        """``; ``-joined reasons of every rejected row, by row position."""
+        if not self._reasons:
+            return pd.Series([], dtype=object)
+        every = pd.concat(self._reasons)
+        return every.groupby(level=0, sort=True).agg("; ".join)
+
+
+def validate_table(raw: RawTable, quarter: Quarter, config: Config,
+                   registry: Registry | None = None) -> Validated:
+    """Check every row of a table, type the accepted ones and keep the rejected ones raw."""
+    table, frame = raw.table, raw.frame
+    registry = registry if registry is not None else config.registry
+    meta = frame[list(META)]
+    found = _Collector(table, meta, config.input.max_examples_per_problem)
+
+    for sheet, (start, stop) in zip(raw.sheets, raw.bounds, strict=True):
+        mask = np.zeros(len(frame), dtype=bool)
+        if sheet.missing:
+            mask[start:stop] = True
+            headers = ", ".join(table.column(m).header for m in sheet.missing)
+            found.add("missing_column", None, mask, detail=headers)
+            if stop == start:  # an empty sheet still gets its file-level error
+                found.problems.append(Problem(table.name, sheet.path.name, sheet.sheet, None,
+                                              "missing_column", "error", 0, [], headers))
+        for kind, names in (("unknown_column", sheet.unknown), ("repeated_column", sheet.repeated)):
+            if names:
+                found.problems.append(Problem(table.name, sheet.path.name, sheet.sheet, None,
+                                              kind, "warning", 0, [], ", ".join(names)))
+
+    typed: dict[str, object] = {}
+    for col in table.columns:
+        if col.name not in frame.columns or col.personal:
+            continue
+        values = frame[col.name]
+        present = values.notna().to_numpy()
+        if col.required:
+            found.add("empty", col, ~present & ~raw.absent(col.name))
+        kind, converted, bad = _convert(col, values, table, quarter, config, registry)
+        found.add(kind, col, bad & present, values)
+        if col.name in table.unit_columns:
+            typed[col.name] = converted
+            typed[f"{col.name}_name"] = values.astype("category")
+        else:
+            typed[col.name] = converted
+
+    if table.period_column and table.period_column in typed:
+        moments = typed[table.period_column]
+        outside = (moments.notna() & ((moments < quarter.start) | (moments >= quarter.end)))
+        found.add("out_of_period", table.column(table.period_column), outside.to_numpy(),
+                  frame[table.period_column], detail=f"{quarter.start:%Y-%m-%d} – {quarter.last_day}")
+
+    if table.key and all(k in typed for k in table.key):
+        dup, shown = _duplicates([typed[k] for k in table.key])
+        found.add("duplicate_key", table.column(table.key[0]) if len(table.key) == 1 else None,
+                  dup, shown, detail="" if len(table.key) == 1 else " + ".join(
+                      table.column(k).header for k in table.key))
+
+    typed.update({m: frame[m] for m in META})
+    accepted = pd.DataFrame(typed).loc[~found.reject].reset_index(drop=True)
+    levels = {c.name for c in table.columns if c.dtype == "level"}
+    for name in accepted.columns:  # rejected values must not linger as empty groups
+        if name not in levels and isinstance(accepted[name].dtype, pd.CategoricalDtype):
+            accepted[name] = accepted[name].cat.remove_unused_categories()
+    rejected = _rejects(frame, table, found.reject, found.reasons())
+    return Validated(accepted, rejected, found.problems)
+
+
+# --- conversions -------------------------------------------------------------------------
+
+
+def _convert(col: Column, values: pd.Series, table: Table, quarter: Quarter, config: Config,
+             registry: Registry) -> tuple[str, object, np.ndarray]:
+    """(problem kind, typed values, bad mask) for one column."""
+    if col.dtype == "datetime":
+        parsed = parse_datetimes(values, DATETIME_FORMATS)
+        return "bad_datetime", parsed, parsed.isna().to_numpy()
+    if col.dtype == "date":
+        parsed = parse_datetimes(values, DATE_FORMATS).dt.normalize()
+        return "bad_date", parsed, parsed.isna().to_numpy()
+    if col.dtype == "int":
+        number = pd.to_numeric(values, errors="coerce")
+        whole = number.notna() & (number % 1 == 0)
+        return "bad_int", number.where(whole).astype("Int64"), ~whole.to_numpy()
+    if col.dtype == "float":
+        number = pd.to_numeric(values, errors="coerce").astype("float64")
+        return "bad_float", number, number.isna().to_numpy()
+    if col.dtype == "bool":
+        return ("bad_bool", *map_unique(values, lambda v: _BOOL.get(v.casefold()), None))
+    if col.dtype == "month":
+        return "bad_month", *map_unique(values, month)
+    if col.dtype == "region":
+        return "bad_region", *map_unique(values, region)
+    if col.dtype == "level":
+        decode = level_decoder(config.input.level_codes)
+        return "bad_level", *map_unique(values, decode, LEVELS)
+    if col.name in table.unit_columns:
+        return "unknown_unit", *map_unique(values, registry.resolve)
+    if col.name == QUARTER_COLUMN:
+        wanted = str(quarter)
+        return "wrong_quarter", *map_unique(values, lambda v: wanted if _quarter(v) == wanted
+                                            else None)
+    if col.vocabulary:
+        return "bad_vocabulary", *map_unique(values, vocabulary_decoder(col.vocabulary, config))
+    if col.enum:
+        allowed = set(col.enum)
+        return "bad_enum", *map_unique(values, lambda v: v if v in allowed else None, col.enum)
+    ok = np.zeros(len(values), dtype=bool)
+    return "", values.astype("category") if col.categorical else values, ok
+
+
+def map_unique(values: pd.Series, fn: Callable[[str], object | None],
+               categories: tuple[str, ...] | None = ()) -> tuple[object, np.ndarray]:
+    """Apply ``fn`` once per distinct value; None from ``fn`` marks the value bad.
+
+    Returns a Categorical (``categories`` fixes their order; None returns plain objects) and
+    the bad mask. Missing values stay missing and are not bad.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [fn(str(u)) for u in uniques]
+    bad_unique = np.array([m is None for m in mapped] + [False], dtype=bool)
+    bad = bad_unique[codes]
+    if categories is None:
+        lut = np.array([*mapped, None], dtype=object)
+        return pd.Series(lut[codes], index=values.index), bad
+    cats = list(categories) or list(dict.fromkeys(m for m in mapped if m is not None))
+    position = {c: i for i, c in enumerate(cats)}
+    lut = np.array([position.get(m, -1) for m in mapped] + [-1], dtype=np.int32)
+    typed = pd.Categorical.from_codes(lut[codes], categories=pd.Index(cats, dtype=object))
+    return pd.Series(typed, index=values.index), bad
+
+
+def parse_datetimes(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    """Text to datetime64[ns] trying each format in turn; NaT where none fits."""
+    text = pa.array(values.astype("str"), from_pandas=True)
+    if pa.types.is_large_string(text.type) or pa.types.is_string_view(text.type):
+        text = text.cast(pa.string())
+    merged = None
+    for fmt in formats:  # later formats only when some text is still unparsed
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        merged = parsed if merged is None else pc.coalesce(merged, parsed)
+        if merged.null_count == text.null_count:
+            break
+    stamps = merged.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+    return pd.Series(stamps.astype("datetime64[ns]"), index=values.index)
+
+
+def level_decoder(direction: str) -> Callable[[str], str | None]:
+    """A label stays; a code 1-5 decodes by the configured direction (descending: 5=非常满意)."""
+    order = LEVELS if direction == "ascending" else tuple(reversed(LEVELS))
+
+    def decode(value: str) -> str | None:
+        if value in LEVELS:
+            return value
+        code = value[:-2] if value.endswith(".0") else value
+        if code in {"1", "2", "3", "4", "5"}:
+            return order[int(code) - 1]
+        return None
+
+    return decode
+
+
+def vocabulary_decoder(name: str, config: Config) -> Callable[[str], str | None]:
+    """Allowed values from ``config.input.<name>s``; codes via ``config.input.<name>_codes``."""
+    allowed = set(getattr(config.input, f"{name}s"))
+    codes = getattr(config.input, f"{name}_codes", {}) or {}
+
+    def decode(value: str) -> str | None:
+        label = codes.get(value[:-2] if value.endswith(".0") else value, value)
+        return label if label in allowed else None
+
+    return decode
+
+
+def region(value: str) -> str | None:
+    """Six digits; a 12-digit code padded with six trailing zeros is the same region."""
+    m = _REGION.match(value)
+    return m.group(1) if m else None
+
+
+def month(value: str) -> str | None:
+    """``YYYY-MM`` (also ``YYYY/MM``, ``YYYY年M月``, ``YYYYMM``, an Excel date on day 1)."""
+    for pattern in _MONTH:
+        m = pattern.match(value)
+        if m and 1 <= int(m.group(2)) <= 12:
+            return f"{m.group(1)}-{int(m.group(2)):02d}"
+    return None
+
+
+def _quarter(value: str) -> str | None:
+    try:
+        return str(Quarter.parse(value))
+    except QuarterError:
+        return None
+
+
+def _duplicates(keys: list[pd.Series]) -> tuple[np.ndarray, pd.Series]:
+    """Rows whose key repeats an earlier row's (rows with an incomplete key are not compared)."""
+    frame = pd.DataFrame(dict(enumerate(keys)))
+    complete = frame.notna().all(axis=1).to_numpy()
+    dup = np.zeros(len(frame), dtype=bool)
+    if complete.any():
+        sub = frame.loc[complete]
+        dup[complete] = (sub.iloc[:, 0].duplicated(keep="first") if sub.shape[1] == 1
+                         else sub.duplicated(keep="first")).to_numpy()
+    if frame.shape[1] == 1:
+        shown = frame.iloc[:, 0].astype(object)
+    else:
+        shown = frame.astype(str).agg(" / ".join, axis=1) if dup.any() else frame.iloc[:, 0]
+    return dup, shown
+
+
+def _rejects(frame: pd.DataFrame, table: Table, reject: np.ndarray,
+             reasons: pd.Series) -> pd.DataFrame:
+    """Rejected rows as the user sent them: where, why, then every column by its header.
+
+    Personal columns are present but blank.
+    """
+    rows = frame.loc[reject]
+    out = pd.DataFrame({
+        "file": rows["_file"].astype(str).to_numpy(),
+        "sheet": rows["_sheet"].astype(str).to_numpy(),
+        "row": rows["_row"].to_numpy(),
+        "reasons": reasons.reindex(np.flatnonzero(reject)).to_numpy(dtype=object),
+    })
+    for col in table.columns:
+        if col.personal or col.name not in rows.columns:
+            out[col.header] = ""
+        else:
+            out[col.header] = rows[col.name].astype(object).to_numpy()
+    return out
