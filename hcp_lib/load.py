@@ -265,3 +265,4 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     """Pad to a display width; CJK characters take two columns."""
     fill = " " * max(0, width - sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
     return fill + text if right else text + fill
+

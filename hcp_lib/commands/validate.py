@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..exitcodes import ERROR, INVALID_INPUT, OK
+from ..paths import quarter_folder
 
 HELP = "Load and validate a quarter's raw exports; print rows read, accepted, rejected."
 
@@ -16,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help=HELP, description=HELP)
     parser.add_argument("quarter", metavar="QUARTER", help="e.g. 2022Q2")
     parser.add_argument("--data", type=Path, default=None,
-                        help="the quarter's input folder (default data/raw/<QUARTER>)")
+                        help="the quarter's input folder, or a folder holding one sub-folder per "
+                             "quarter as hcp run takes it (default data/raw)")
     parser.add_argument("--config", type=Path, default=None,
                         help="city configuration YAML (default data/config/xiamen.yaml)")
     parser.add_argument("--mode", choices=("strict", "quarantine"), default=None,
@@ -39,7 +41,7 @@ def handle(args: argparse.Namespace) -> int:
     except QuarterError as exc:
         print(f"hcp validate: {exc}", file=sys.stderr)
         return ERROR
-    folder = args.data or Path("data") / "raw" / str(quarter)
+    folder = quarter_folder(args.data or Path("data") / "raw", quarter)
     if not folder.is_dir():
         print(f"hcp validate: input folder not found: {folder}", file=sys.stderr)
         return ERROR
