@@ -104,7 +104,11 @@ def make_bulletin() -> Bulletin:
         UnitRate("厦门港口管理局", F("0.99718"), 2100), UnitRate("市住房局", F("0.99728"), 3300),
         UnitRate("市卫健委", F("0.99792"), 4800), UnitRate("市建设局", F("0.99868"), 5300),
     ]
-    city_rates = below + [UnitRate(u, F("0.99990"), 1000 + 37 * i) for i, u in enumerate(UNITS[6:18])]
+    names = {u.unit for u in below}
+    city_rates = below + [
+        UnitRate(u, F(99990 - i, 100000), 1000 + 37 * i)
+        for i, u in enumerate(UNITS[6:20]) if u not in names
+    ]
     district_rates = [UnitRate(r.label, F(99996, 100000), r.total) for r in regions[1:]]
     satisfaction = Satisfaction(
         district_rates=district_rates,
