@@ -239,7 +239,7 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
         with _kernel_sees_this_package():
             pm.execute_notebook(
                 str(opts.notebook), str(executed), parameters=parameters,
-                kernel_name=opts.kernel, execution_timeout=opts.timeout,
+                kernel_name=opts.kernel, language="python", execution_timeout=opts.timeout,
                 progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
             )
     except pm.PapermillExecutionError as exc:
