@@ -45,3 +45,36 @@ def test_code_cells_only_call_hcp_lib():
             value = node.value if isinstance(node, ast.Assign | ast.Expr) else None
             assert isinstance(value, ast.Call), cell.source
             assert isinstance(value.func, ast.Attribute) and value.func.value.id == "hcp", cell.source
+
+
+def test_relative_paths_resolve_from_the_repository_root(monkeypatch):
+    from hcp_lib.present.project import project_root, resolve
+
+    monkeypatch.chdir(ROOT / "notebooks")  # where JupyterLab starts the kernel
+    assert project_root() == ROOT
+    assert resolve("data/config/xiamen.yaml") == ROOT / "data" / "config" / "xiamen.yaml"
+    assert resolve("/abs/path") == Path("/abs/path")
+
+
+def test_plain_papermill_run_from_the_notebooks_folder(tmp_path):
+    """The notebook also runs outside `hcp run`, as JupyterLab or papermill would start it."""
+    import os
+    import subprocess
+    import sys
+
+    from present_fixtures import make_bulletin
+
+    from hcp_lib.present.io import save_bulletin
+
+    saved = save_bulletin(make_bulletin(), tmp_path / "b.pkl")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", "bulletin.ipynb", str(tmp_path / "run.ipynb"),
+         "-k", "hcp", "-p", "bulletin_path", str(saved), "-p", "out_dir", str(out),
+         "--no-progress-bar"],
+        cwd=ROOT / "notebooks", env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "tables-2022Q2.xlsx").is_file()
+    assert len(list((out / "charts").glob("*.png"))) == 6
