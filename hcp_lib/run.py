@@ -243,16 +243,22 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
                 progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
             )
     except pm.PapermillExecutionError as exc:
-        first = next((ln for ln in exc.source.splitlines() if ln.strip()), "").strip()
         raise RunFailed(NOTEBOOK_FAILED,
                         f"notebook {opts.notebook.name} failed at cell {exc.cell_index} "
-                        f"(`{first}`): {exc.ename}: {exc.evalue}") from exc
+                        f"(`{_first_line(exc.source)}`): {exc.ename}: {exc.evalue}") from exc
     except Exception as exc:  # timeouts, a dead kernel: the notebook did not complete
         if type(exc).__name__ in ("CellTimeoutError", "DeadKernelError", "TimeoutError"):
             raise RunFailed(NOTEBOOK_FAILED,
                             f"notebook {opts.notebook.name} did not complete: "
                             f"{type(exc).__name__}: {exc}") from exc
         raise
+
+
+def _first_line(source: str) -> str:
+    """The cell's first line of code (comments skipped), to name the cell in a message."""
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip()]
+    code = [ln for ln in lines if not ln.startswith("#")]
+    return (code or lines or [""])[0]
 
 
 @contextmanager

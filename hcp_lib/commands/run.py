@@ -44,6 +44,7 @@ def handle(args: argparse.Namespace) -> int:
     if not args.quiet:
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("hcp: %(message)s"))
+        console.addFilter(lambda record: record.levelno < logging.ERROR)  # printed once, below
         logger = logging.getLogger("hcp")
         logger.setLevel(logging.INFO)
         logger.addHandler(console)
