@@ -29,11 +29,11 @@ from typing import Any
 from . import __version__
 from .config import Config, ConfigError, load_config
 from .exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, USAGE
+from .present.project import PACKAGE_ROOT, default_notebook
 from .quarters import Quarter, QuarterError
 
 log = logging.getLogger("hcp.run")
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_NOTEBOOK = PACKAGE_ROOT / "notebooks" / "bulletin.ipynb"
+DEFAULT_NOTEBOOK = default_notebook()
 DEFAULT_KERNEL = "hcp"
 DEFAULT_TIMEOUT = 600
 PACKAGES = ("hcp", "pandas", "numpy", "pyarrow", "matplotlib", "mplfonts", "jinja2", "xlsxwriter",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Config, load_config
 from ..figures import Bulletin
-from ..quarters import Quarter
+from ..quarters import IssueNumber, Quarter
 from . import charts as charts_module
 from . import html as h
 from .fonts import setup_fonts
@@ -92,7 +92,7 @@ def masthead(r: Report):
     d = b.issue_date
     return _html(h.masthead_html(
         title=city.title,
-        issue=f"{r.quarter.year}年第{b.issue_in_year}期（总第{b.issue_overall}期）",
+        issue=f"{r.quarter.year}年{IssueNumber(b.issue_in_year, b.issue_overall).label_cn}",
         issuer=city.issuer,
         date=f"{d.year}年{d.month}月{d.day}日",
     ))
