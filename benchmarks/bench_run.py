@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -72,6 +73,13 @@ def main() -> int:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
     work = Path(tempfile.mkdtemp(prefix="hcp-bench-"))
+    try:
+        return _bench(args, env, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _bench(args: argparse.Namespace, env: dict[str, str], work: Path) -> int:
     run_args = ["run", args.quarter, "--quiet", "--kernel", args.kernel]
     if args.bulletin:
         source = f"saved bulletin {args.bulletin}"
