@@ -1,5 +1,10 @@
 """Shared fixtures: the default configuration and a quarter folder with a valid cases file."""
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import pytest
 from helpers import write_cases
 

@@ -3,16 +3,59 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-
-from ..exitcodes import ERROR
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="Make a quarter's bulletin: validate, compute, execute the notebooks, export HTML/XLSX/PNG.", description="Make a quarter's bulletin: validate, compute, execute the notebooks, export HTML/XLSX/PNG.")
+    parser = sub.add_parser(
+        "run",
+        help="Make a quarter's bulletin: validate, compute, execute the notebooks, export HTML/XLSX/PNG.",
+        description="Make a quarter's bulletin: validate, compute, execute the notebooks, export "
+        "HTML/XLSX/PNG into reports/QUARTER/ (built aside, then swapped in; a failed run leaves "
+        "the previous report untouched). Exit codes: 0 done, 2 bad parameters, 3 invalid inputs, "
+        "5 a notebook cell failed.",
+    )
+    parser.add_argument("quarter", metavar="QUARTER", help="e.g. 2022Q2")
+    parser.add_argument("--data", default="data/raw", metavar="DIR",
+                        help="folder of raw exports (default: data/raw)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="report folder (default: reports/QUARTER)")
+    parser.add_argument("--config", default=None, metavar="FILE",
+                        help="city configuration YAML (default: data/config/xiamen.yaml)")
+    parser.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="the bulletin's date")
+    parser.add_argument("--mode", choices=("strict", "quarantine"), default=None,
+                        help="strict: any invalid row stops the run; quarantine: set it aside")
+    parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
+                        help="per-cell execution limit (default: 600)")
+    parser.add_argument("--bulletin", default=None, metavar="FILE",
+                        help="render a saved bulletin (bulletin.pkl of an earlier run) without raw data")
+    parser.add_argument("--notebook", default=None, metavar="FILE",
+                        help="the notebook to execute (default: notebooks/bulletin.ipynb)")
+    parser.add_argument("--kernel", default="hcp", metavar="NAME",
+                        help="Jupyter kernel to execute with (default: hcp)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or stage lines")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    print("hcp run: not available yet in this version", file=sys.stderr)
-    return ERROR
+    from ..run import RunFailed, check_options, main_run
+
+    if not args.quiet:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter("hcp: %(message)s"))
+        console.addFilter(lambda record: record.levelno < logging.ERROR)  # printed once, below
+        logger = logging.getLogger("hcp")
+        logger.setLevel(logging.INFO)
+        logger.addHandler(console)
+    try:
+        opts = check_options(
+            args.quarter, data_dir=args.data, out_dir=args.out, config_path=args.config,
+            issue_date=args.date, mode=args.mode, timeout=args.timeout, notebook=args.notebook,
+            bulletin_path=args.bulletin, kernel=args.kernel,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except RunFailed as exc:
+        print(f"hcp run: {exc}", file=sys.stderr)
+        return exc.code
+    return main_run(opts)

@@ -1,0 +1,220 @@
+"""The bulletin's figures as print-quality PNG charts (Chinese labels, ≥150 dpi).
+
+Charts are built on bare ``Figure`` objects (no pyplot state), so they render the same in
+a notebook kernel, a test or a headless server. ``fonts.setup_fonts`` makes Chinese render.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from ..config import Config
+from ..contract import LEVELS
+from ..figures import Bulletin
+from ..quarters import Quarter
+from .fonts import setup_fonts
+
+DPI = 200
+RED = "#C00000"
+BLUE = "#2F5597"
+GREY = "#A6A6A6"
+LEVEL_COLOURS = {"满意": "#5B9BD5", "基本满意": "#FFC000", "不满意": "#ED7D31", "非常不满意": RED}
+
+
+def _pct(value: Fraction) -> float:
+    return float(value) * 100
+
+
+def _figure(width: float, height: float) -> Figure:
+    setup_fonts()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig
+
+
+def region_levels(b: Bulletin, config: Config) -> Figure:
+    """Shares of every level but 非常满意, per region (非常满意 fills the rest of 100%)."""
+    regions = b.evaluations.regions
+    fig = _figure(8, 0.45 * len(regions) + 1.6)
+    ax = fig.add_subplot()
+    labels = [r.label for r in regions][::-1]
+    left = [0.0] * len(regions)
+    for level in LEVELS[1:]:
+        values = [_pct(Fraction(r.levels.get(level, 0), r.total or 1)) for r in regions][::-1]
+        ax.barh(labels, values, left=left, color=LEVEL_COLOURS[level], label=level)
+        left = [a + v for a, v in zip(left, values, strict=True)]
+    for y, total in enumerate(left):
+        ax.text(total, y, f" {total:.3f}%", va="center", fontsize=8)
+    ax.set_xlabel("占该地区总评价数的百分比（%）")
+    ax.set_title("各地区“非常满意”以外的评价占比")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_xlim(0, max(left + [0.01]) * 1.25)
+    return fig
+
+
+def unit_satisfaction(b: Bulletin, config: Config) -> Figure:
+    """Each city unit's 政务服务满意率 against the city mean; those below in red."""
+    s = b.satisfaction
+    units = sorted(s.city_rates, key=lambda u: (u.rate, u.unit), reverse=True)
+    fig = _figure(8, 0.22 * len(units) + 1.6)
+    ax = fig.add_subplot()
+    values = [_pct(u.rate) for u in units]
+    colours = [RED if u.rate < s.city_mean else BLUE for u in units]
+    ax.barh([u.unit for u in units], values, color=colours)
+    mean = _pct(s.city_mean)
+    ax.axvline(mean, color="black", linestyle="--", linewidth=1)
+    ax.set_title(f"全市平均 {mean:.3f}%", loc="right", fontsize=8)
+    low = min(values + [mean])
+    ax.set_xlim(max(0, low - (100 - low) * 0.3), 100)
+    ax.invert_yaxis()
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel("政务服务满意率（%）")
+    ax.set_title("市直部门政务服务满意率与全市平均分")
+    return fig
+
+
+def active_rates(b: Bulletin, config: Config) -> Figure:
+    """City units' 综合主动评价率 against the assessment line (80%)."""
+    ranking = b.active.ranking
+    threshold = float(config.mechanism.active_rate_threshold) * 100
+    fig = _figure(8, 0.22 * len(ranking) + 1.6)
+    ax = fig.add_subplot()
+    values = [_pct(u.rate) for u in ranking]
+    colours = [RED if v < threshold else BLUE for v in values]
+    ax.barh([u.unit for u in ranking], values, color=colours)
+    ax.axvline(threshold, color="black", linestyle="--", linewidth=1)
+    ax.set_title(f"虚线：考核要求 {threshold:.0f}%", loc="right", fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.invert_yaxis()
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel("线上线下综合主动评价率（%）")
+    ax.set_title("市直部门综合主动评价率")
+    return fig
+
+
+def bad_reviews(b: Bulletin, config: Config) -> Figure:
+    """Bad reviews (不满意 and 非常不满意, before verification) by unit and by district."""
+    r = b.bad_reviews
+    groups = [(g.unit, g.count, BLUE) for g in r.units] + [(g.unit, g.count, GREY) for g in r.districts]
+    fig = _figure(8, 0.3 * max(len(groups), 1) + 1.6)
+    ax = fig.add_subplot()
+    if groups:
+        ax.barh([g[0] for g in groups], [g[1] for g in groups], color=[g[2] for g in groups])
+        for y, (_, count, _) in enumerate(groups):
+            ax.text(count, y, f" {count}", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("差评件数（含误差评、恶意差评）")
+    ax.set_title(f"差评件分布（共 {r.total} 件；蓝色为市直部门，灰色为区）")
+    return fig
+
+
+def survey_scores(b: Bulletin, config: Config) -> Figure:
+    """Third-party survey scores: window units and districts, each with its mean."""
+    s = b.survey
+    fig = _figure(8, 9)
+    if s is None:
+        fig.text(0.5, 0.5, "本季度无第三方评估数据", ha="center")
+        return fig
+    axes = fig.subplots(2, 1, height_ratios=[3, 1])
+    for ax, group, title in ((axes[0], s.units, "窗口单位"), (axes[1], s.districts, "各区")):
+        names = [e.unit for e in group.scores]
+        values = [float(e.score) for e in group.scores]
+        ax.barh(names, values, color=BLUE)
+        mean = float(group.mean)
+        ax.axvline(mean, color=RED, linestyle="--", linewidth=1, label=f"平均 {mean:.2f} 分")
+        low = min(values + [mean])
+        ax.set_xlim(max(0, low - 2), 100)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=6 if len(names) > 20 else 8)
+        ax.legend(loc="lower right", fontsize=8)
+        ax.set_title(f"第三方满意度调查：{title}")
+    axes[1].set_xlabel("得分")
+    return fig
+
+
+def trends(b: Bulletin, config: Config) -> Figure:
+    """This quarter against the previous one, for every figure the bulletin compares."""
+    e = b.evaluations
+    current, previous = Quarter.parse(b.quarter).short_cn, Quarter.parse(b.previous_quarter).short_cn
+    panels: list[tuple[str, float | None, float, str]] = []
+    if e.previous_levels and sum(e.previous_levels.values()):
+        prev = Fraction(e.previous_levels.get("非常满意", 0), sum(e.previous_levels.values()))
+        panels.append(("“非常满意”占比（%）", _pct(prev), _pct(e.share("非常满意")), "{:.2f}"))
+    a = b.active
+    panels.append(("市直综合主动评价率（%）", a.city_rate_previous and _pct(a.city_rate_previous),
+                   _pct(a.city_rate), "{:.2f}"))
+    s = b.satisfaction
+    panels.append(("各区满意率平均得分（%）", s.district_mean_previous and _pct(s.district_mean_previous),
+                   _pct(s.district_mean), "{:.3f}"))
+    panels.append(("全市满意率平均得分（%）", s.city_mean_previous and _pct(s.city_mean_previous),
+                   _pct(s.city_mean), "{:.3f}"))
+    if b.survey:
+        for name, g in (("窗口单位", b.survey.units), ("各区", b.survey.districts)):
+            prev = float(g.previous_mean) if g.previous_mean is not None else None
+            panels.append((f"第三方评估平均成绩：{name}", prev, float(g.mean), "{:.2f}"))
+    cols = 3
+    rows = (len(panels) + cols - 1) // cols
+    fig = _figure(9, 2.8 * rows)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, (title, prev, cur, fmt) in zip(axes, panels, strict=False):
+        labels, values, colours = [], [], []
+        if prev is not None:
+            labels.append(previous)
+            values.append(prev)
+            colours.append(GREY)
+        labels.append(current)
+        values.append(cur)
+        colours.append(BLUE)
+        ax.bar(labels, values, color=colours, width=0.5)
+        low, high = min(values), max(values)
+        span = max(high - low, abs(high) * 0.002, 0.01)
+        top = high + span * 1.0
+        if "%" in title and high <= 100:
+            top = min(top, 100.0)
+        ax.set_ylim(low - span * 1.5, top)
+        for x, v in enumerate(values):
+            ax.text(x, v, fmt.format(v), ha="center", va="bottom", fontsize=8)
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{current}与{previous}对比")
+    return fig
+
+
+CHARTS: dict[str, tuple[str, Callable[[Bulletin, Config], Figure]]] = {
+    "region_levels": ("各地区评价等级分布", region_levels),
+    "unit_satisfaction": ("市直部门政务服务满意率与全市平均分", unit_satisfaction),
+    "active_rates": ("市直部门综合主动评价率与考核要求", active_rates),
+    "bad_reviews": ("差评件分布", bad_reviews),
+    "survey_scores": ("第三方满意度调查得分", survey_scores),
+    "trends": ("与上季度对比", trends),
+}
+"""File stem → (caption, builder), in the order the report shows them."""
+
+
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def render_chart(name: str, b: Bulletin, config: Config, dpi: int = DPI) -> bytes:
+    """One chart as PNG bytes."""
+    return png_bytes(CHARTS[name][1](b, config), dpi)
+
+
+def write_charts(b: Bulletin, config: Config, folder: str | Path, dpi: int = DPI) -> dict[str, Path]:
+    """Every chart as ``folder/<name>.png``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name in CHARTS:
+        path = folder / f"{name}.png"
+        path.write_bytes(render_chart(name, b, config, dpi))
+        written[name] = path
+    return written

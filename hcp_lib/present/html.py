@@ -1,0 +1,122 @@
+"""HTML for the bulletin: fragments the notebook displays, and the leadership export.
+
+The notebook's outputs are these fragments; ``export_html`` runs nbconvert over the executed
+notebook with the ``hcp_bulletin`` template, which keeps outputs only (no code, prompts or
+parameters), inlines the stylesheet and embeds images, so the file stands alone.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup, escape
+
+from .. import __version__
+from .narrative import Block
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
+TEMPLATE_NAME = "hcp_bulletin"
+REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("hcp_lib", "templates/html"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def masthead_html(title: str, issue: str, issuer: str, date: str) -> str:
+    return _env().get_template("masthead.html.j2").render(
+        title=title, issue=issue, issuer=issuer, date=date
+    )
+
+
+def blocks_html(blocks: Iterable[Block]) -> str:
+    """Narrative blocks as headings and paragraphs (text escaped)."""
+    tags = {"section": '<h2 class="section">{}</h2>', "heading": '<h3 class="heading">{}</h3>',
+            "paragraph": "<p>{}</p>"}
+    return "\n".join(Markup(tags[b.kind]).format(b.text) for b in blocks)
+
+
+def table_html(df: pd.DataFrame, title: str | None = None) -> str:
+    """A table with merged multi-level headers (a label with empty sub-levels spans down)."""
+    levels = df.columns.nlevels
+    columns = list(df.columns) if levels > 1 else [(c,) for c in df.columns]
+    head = []
+    for level in range(levels):
+        cells, c = [], 0
+        while c < len(columns):
+            col = columns[c]
+            if level > 0 and not col[level] and _spans_down(col, level - 1, levels):
+                c += 1
+                continue
+            rowspan = levels - level if _spans_down(col, level, levels) else 1
+            end = c
+            while (rowspan == 1 and end + 1 < len(columns)
+                   and columns[end + 1][: level + 1] == col[: level + 1]):
+                end += 1
+            attrs = (f' colspan="{end - c + 1}"' if end > c else "") + (
+                f' rowspan="{rowspan}"' if rowspan > 1 else "")
+            cells.append(f"<th{attrs}>{escape(col[level])}</th>")
+            c = end + 1
+        head.append("<tr>" + "".join(cells) + "</tr>")
+    body = [
+        "<tr>" + "".join(f"<td>{escape(_text(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    ]
+    caption = f'<p class="table-title">{escape(title)}</p>\n' if title else ""
+    return (f'{caption}<table class="data">\n<thead>{"".join(head)}</thead>\n'
+            f'<tbody>\n{chr(10).join(body)}\n</tbody>\n</table>')
+
+
+def _spans_down(col: tuple, level: int, levels: int) -> bool:
+    return all(not col[lv] for lv in range(level + 1, levels))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def figure_html(png: bytes, caption: str) -> str:
+    """A chart embedded as a data URI, with its caption."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure class="chart"><img alt="{escape(caption)}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{escape(caption)}</figcaption></figure>')
+
+
+def export_html(notebook: str | Path, target: str | Path, title: str = "") -> Path:
+    """Export an executed notebook to the leadership HTML; returns the path written."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_markdown=True,
+        exclude_raw=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True), enabled=True
+    )
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"hcp_title": title, "hcp_version": __version__}
+    )
+    target = Path(target)
+    target.write_text(body, encoding="utf-8")
+    return target

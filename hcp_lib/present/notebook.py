@@ -1,0 +1,148 @@
+"""What the bulletin notebook's cells call: one function per section, each returning HTML.
+
+The notebook holds no logic of its own, so everything it shows is reachable from tests;
+a cell is one call. ``prepare`` is the single place the bulletin comes from: computed from
+raw data (``hcp_lib.pipeline``) or, when ``bulletin_path`` is given, read from a file saved
+by ``io.save_bulletin`` (``hcp run`` computes once and passes that file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..config import Config, load_config
+from ..figures import Bulletin
+from ..quarters import IssueNumber, Quarter
+from . import charts as charts_module
+from . import html as h
+from .fonts import setup_fonts
+from .io import load_bulletin, write_bulletin_json
+from .narrative import Narrator
+from .project import project_root, resolve
+from .tables import all_tables, region_table
+from .workbook import write_workbook
+
+
+@dataclass
+class Report:
+    """A quarter's bulletin with what is needed to present it."""
+
+    bulletin: Bulletin
+    config: Config
+    out_dir: Path
+    narrator: Narrator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.narrator = Narrator(self.bulletin, self.config)
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.parse(self.bulletin.quarter)
+
+
+def _html(fragment: str):
+    from IPython.display import HTML
+
+    return HTML(fragment)
+
+
+def parse_date(text: str | date | None) -> date | None:
+    if not text:
+        return None
+    if isinstance(text, date):
+        return text
+    return date.fromisoformat(str(text))
+
+
+def prepare(
+    quarter: str,
+    data_dir: str = "data/raw",
+    out_dir: str = "",
+    config_path: str = "",
+    issue_date: str = "",
+    bulletin_path: str = "",
+    mode: str = "strict",
+) -> Report:
+    """Obtain the quarter's bulletin and set up fonts; relative paths read from the project root."""
+    root = project_root()
+    config = load_config(resolve(config_path, root) if config_path else None)
+    q = Quarter.parse(quarter)
+    when = parse_date(issue_date)
+    if bulletin_path:
+        bulletin = load_bulletin(resolve(bulletin_path, root))
+        if Quarter.parse(bulletin.quarter) != q:
+            raise ValueError(f"{bulletin_path} holds {bulletin.quarter}, not {q}")
+        if when:
+            bulletin = dataclasses.replace(bulletin, issue_date=when)
+    else:
+        from ..pipeline import build_bulletin
+
+        bulletin = build_bulletin(str(q), resolve(data_dir, root), config, issue_date=when, mode=mode)
+    setup_fonts()
+    out = resolve(out_dir or f"reports/{q}", root)
+    out.mkdir(parents=True, exist_ok=True)
+    return Report(bulletin, config, out)
+
+
+def masthead(r: Report):
+    b, city = r.bulletin, r.config.city
+    d = b.issue_date
+    return _html(h.masthead_html(
+        title=city.title,
+        issue=f"{r.quarter.year}年{IssueNumber(b.issue_in_year, b.issue_overall).label_cn}",
+        issuer=city.issuer,
+        date=f"{d.year}年{d.month}月{d.day}日",
+    ))
+
+
+def awards(r: Report):
+    return _html(h.blocks_html(r.narrator.awards()))
+
+
+def evaluations(r: Report):
+    """【“好差评”】 一、 with the region table."""
+    table = h.table_html(region_table(r.bulletin, r.config), r.narrator.region_table_title())
+    return _html(h.blocks_html(r.narrator.evaluations()) + "\n" + table)
+
+
+def survey(r: Report):
+    return _html(h.blocks_html(r.narrator.survey()))
+
+
+def satisfaction(r: Report):
+    return _html(h.blocks_html(r.narrator.satisfaction()))
+
+
+def mechanism(r: Report):
+    return _html(h.blocks_html(r.narrator.mechanism()))
+
+
+def active_rates(r: Report):
+    return _html(h.blocks_html(r.narrator.active()))
+
+
+def commendations(r: Report):
+    return _html(h.blocks_html(r.narrator.commendations()))
+
+
+def charts(r: Report):
+    """附图: every chart, written to ``out_dir/charts`` and shown inline."""
+    folder = r.out_dir / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = ['<section class="appendix">', '<h2 class="section">【附图】</h2>']
+    for i, (name, (caption, _)) in enumerate(charts_module.CHARTS.items(), 1):
+        png = charts_module.render_chart(name, r.bulletin, r.config)
+        (folder / f"{name}.png").write_bytes(png)
+        parts.append(h.figure_html(png, f"图{i}  {caption}"))
+    parts.append("</section>")
+    return _html("\n".join(parts))
+
+
+def save_tables(r: Report) -> Path:
+    """The workbook ``tables-<QUARTER>.xlsx`` and the figures as ``bulletin-<QUARTER>.json``."""
+    write_bulletin_json(r.bulletin, r.out_dir / f"bulletin-{r.quarter}.json")
+    title = f"{r.config.city.title} {r.quarter.label_cn}"
+    return write_workbook(all_tables(r.bulletin, r.config), r.out_dir / f"tables-{r.quarter}.xlsx", title)

@@ -1,0 +1,40 @@
+import struct
+import warnings
+
+import pytest
+from matplotlib.figure import Figure
+from present_fixtures import make_bulletin
+
+from hcp_lib.config import load_config
+from hcp_lib.present.charts import CHARTS, png_bytes, render_chart
+from hcp_lib.present.fonts import cjk_font_path, setup_fonts
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_the_cjk_font_ships_with_the_package():
+    assert cjk_font_path().is_file()
+
+
+def test_chinese_renders_without_missing_glyphs():
+    """Any 'Glyph … missing from font' warning fails the test."""
+    setup_fonts()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = Figure(figsize=(4, 2))
+        ax = fig.add_subplot()
+        ax.bar(["厦门市直", "思明区"], [-1, 2])  # a negative tick exercises the minus sign
+        ax.set_title("政务服务“好差评”满意率（%）")
+        png_bytes(fig, dpi=150)
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_chart_renders_at_print_quality(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = render_chart(name, make_bulletin(), load_config())
+    width, height = _png_size(data)
+    assert width >= 8 * 150  # 8-inch-wide figures at ≥150 dpi

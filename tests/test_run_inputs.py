@@ -1,0 +1,81 @@
+"""`hcp run` against the pipeline's interface, with a stand-in pipeline module."""
+
+import json
+import sys
+import types
+from dataclasses import dataclass
+
+import nbformat
+import pytest
+from helpers import FIXTURES
+from nbformat.v4 import new_code_cell, new_notebook
+from present_fixtures import make_bulletin
+
+from hcp_lib.exitcodes import INVALID_INPUT, OK
+from hcp_lib.load import load_quarter
+from hcp_lib.run import check_options, main_run
+
+
+@dataclass
+class FakeReport:
+    table: str
+
+    def to_dict(self):
+        return {"table": self.table, "files": [{"path": f"{self.table}.csv", "rows": 10,
+                                                "sha256": "ab" * 32}],
+                "read": 10, "accepted": 9, "rejected": 1}
+
+
+def _pipeline(monkeypatch, build):
+    module = types.ModuleType("hcp_lib.pipeline")
+    module.build_bulletin_with_report = build
+    monkeypatch.setitem(sys.modules, "hcp_lib.pipeline", module)
+
+
+def test_invalid_inputs_exit_3_with_the_grouped_summary(monkeypatch, tmp_path, capsys):
+    def build(*args, **kwargs):  # the real loader, on the committed bad fixtures
+        load_quarter(FIXTURES / "bad_2022Q2", "2022Q2")
+
+    _pipeline(monkeypatch, build)
+    out = tmp_path / "reports" / "2022Q2"
+    opts = check_options("2022Q2", data_dir=tmp_path, out_dir=out)
+    assert main_run(opts) == INVALID_INPUT
+    err = capsys.readouterr().err
+    assert "时间格式无法识别" in err
+    assert not out.exists()
+    assert (out.with_name("2022Q2.failed") / "run.log").is_file()
+
+
+def test_manifest_lists_inputs_from_the_load_reports(monkeypatch, tmp_path):
+    calls = {}
+
+    def build(quarter, data_dir, config, *, issue_date=None, mode="strict", cache_dir=None):
+        calls.update(quarter=quarter, mode=mode, issue_date=issue_date)
+        return make_bulletin(), [FakeReport("evaluations"), FakeReport("cases")], {"load": 0.5}
+
+    _pipeline(monkeypatch, build)
+    nb = tmp_path / "tiny.ipynb"
+    nbformat.write(new_notebook(cells=[
+        new_code_cell('quarter = "2022Q2"', metadata={"tags": ["parameters"]}),
+        new_code_cell("print(quarter)")]), nb)
+    out = tmp_path / "reports" / "2022Q2"
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # run() must still put hcp_lib first
+    opts = check_options("2022Q2", data_dir=tmp_path, out_dir=out, notebook=nb,
+                         issue_date="2022-07-26", mode="quarantine")
+    assert main_run(opts) == OK
+    assert calls == {"quarter": "2022Q2", "mode": "quarantine",
+                     "issue_date": opts.issue_date}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["accepted"] == 18 and manifest["inputs"]["rejected"] == 2
+    assert manifest["inputs"]["tables"][0]["files"][0]["sha256"] == "ab" * 32
+    assert manifest["timings_seconds"]["pipeline.load"] == 0.5
+    assert manifest["parameters"]["mode"] == "quarantine"
+
+
+@pytest.fixture(autouse=True)
+def _quiet_logging():
+    yield
+    import logging
+
+    for name in ("hcp", "papermill"):
+        logging.getLogger(name).handlers.clear()
