@@ -435,6 +435,8 @@ def _normalise_small(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         frame["score"] = frame["score"].map(_score_text)
     if "month" in frame:
         frame["month"] = frame["month"].map(_month_text)
+    if "quarter" in frame:
+        frame["quarter"] = frame["quarter"].map(_quarter_text)
     return _stringify(frame)
 
 
@@ -445,6 +447,16 @@ def _score_text(value: Any) -> str | None:
     if isinstance(value, float | np.floating):
         return str(Decimal(repr(float(value))))
     return str(Decimal(str(value).strip()))
+
+
+def _quarter_text(value: Any) -> str | None:
+    """``2022年第二季度`` and ``2022Q2`` alike become ``2022Q2``; text that names none stays."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    try:
+        return str(Quarter.parse(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _month_text(value: Any) -> str | None:
