@@ -28,7 +28,7 @@ def random_quarter(
     items = [f"ITEM{i:03d}" for i in range(40)]
     item_unit = {it: units[rng.integers(len(units))] for it in items}
 
-    n_case = int(n_eval * 1.1)
+    n_case = n_eval
     case_item = rng.choice(items, n_case)
     case_unit = np.array([item_unit[i] for i in case_item], dtype=object)
     # Most records carry their unit's region code; some carry another (a station in a district).
@@ -51,15 +51,19 @@ def random_quarter(
     })
 
     # Evaluations: most of a case (one or two each), a few of cases not in the table.
-    pick = rng.integers(0, n_case, n_eval)
-    orphan = rng.random(n_eval) < 0.05
+    # Almost every case gets one evaluation; a few get two, leaving a few cases without any.
+    pick = rng.permutation(n_case)
+    twice = rng.random(n_eval) < 0.004
+    pick[twice] = rng.integers(0, n_case, twice.sum())
+    orphan = rng.random(n_eval) < 0.003
     case_id = cases["case_id"].to_numpy()[pick].astype(object)
     case_id[orphan] = [f"{id_prefix}X{i:06d}" for i in range(orphan.sum())]
     evaluated = [min(completed[p] + timedelta(hours=float(h)), quarter.end - timedelta(seconds=1))
                  for p, h in zip(pick, rng.exponential(48, n_eval), strict=True)]
     evaluated = pd.to_datetime(evaluated)
-    delay = pd.to_timedelta(rng.choice([1, 5, 23, 24, 25, 30, 100], n_eval,
-                                       p=[.4, .3, .1, .05, .05, .05, .05]), unit="h")
+    # Pushes at exactly the 24-hour limit are on time; a rare few are later.
+    delay = pd.to_timedelta(rng.choice([1, 5, 23, 24, 24.01, 100], n_eval,
+                                       p=[.4, .3, .1, .197, .002, .001]), unit="h")
     level = rng.choice(LEVELS, n_eval, p=[0.8, 0.08, 0.04, 0.04, 0.04])
     evaluations = pd.DataFrame({
         "eval_id": [f"{id_prefix}E{i:06d}" for i in range(n_eval)],
