@@ -131,7 +131,6 @@ def reduce_quarter(
         },
         n=len(evaluations),
     )
-    eval_agg["level"] = _levels(eval_agg["level"])
 
     # Cases: which ones were old enough to be checked, and which got no evaluation at all.
     nxt = _lookahead(next_evaluations, q, until_end)
@@ -139,8 +138,11 @@ def reduce_quarter(
     completed_at = _datetimes(cases.get("completed_at"), len(cases))
     grace = np.timedelta64(config.mechanism.missing_eval_grace_days, "D")
     checked = completed_at <= np.datetime64(data_end, "us") - grace
-    seen = [s for s in (evaluations.get("case_id"), nxt.get("case_id")) if s is not None]
-    evaluated = _is_in(cases.get("case_id"), seen)
+    # The evaluation -> case lookup already says which cases this quarter's evaluations cover;
+    # only the (few) look-ahead evaluations need another hash lookup.
+    evaluated = np.zeros(len(cases), dtype=bool)
+    evaluated[case_pos[case_pos >= 0]] = True
+    evaluated |= _is_in(cases.get("case_id"), [nxt["case_id"]] if "case_id" in nxt else [])
     case_agg = _group_count(
         {
             "unit": _encode(cases.get("unit")),
@@ -198,14 +200,17 @@ def _bool_codes(flags: np.ndarray) -> Codes:
 
 
 def _month_codes(moments: np.ndarray) -> Codes:
-    if not len(moments):
-        return np.zeros(0, dtype=np.int64), np.array([None], dtype=object)
-    months = moments.astype("datetime64[M]").astype(np.int64)  # months since 1970-01, NaT huge
+    """Calendar-month codes by binary search over the few month starts the data spans."""
     valid = ~np.isnat(moments)
-    low = int(months[valid].min()) if valid.any() else 0
-    codes = np.where(valid, months - low + 1, 0)
-    labels = [None] + [int((low + i) % 12 + 1) for i in range(int(codes.max()))]
-    return codes.astype(np.int64), np.array(labels, dtype=object)
+    if not valid.any():
+        return np.zeros(len(moments), dtype=np.int64), np.array([None], dtype=object)
+    first = pd.Timestamp(moments[valid].min()).to_period("M")
+    last = pd.Timestamp(moments[valid].max()).to_period("M")
+    months = pd.period_range(first, last, freq="M")
+    starts = months.to_timestamp().to_numpy().astype(moments.dtype)
+    codes = np.searchsorted(starts, moments, side="right")  # 1 = the first month
+    codes[~valid] = 0
+    return codes.astype(np.int64), np.array([None, *(m.month for m in months)], dtype=object)
 
 
 def _group_count(
@@ -220,12 +225,8 @@ def _group_count(
     names = list(columns)
     cards = [len(labels) for _, labels in columns.values()]
     if n == 0:
-        frame = pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-        frame[count_name] = pd.Series(dtype=np.int64)
-        for name in sums:
-            frame[name] = pd.Series(dtype=np.int64)
-        return frame
-    if float(np.prod([float(c) for c in cards])) >= 2**62:
+        inverse, uniques = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    elif float(np.prod([float(c) for c in cards])) >= 2**62:
         # Too many combinations for one int64 key: let pandas compress the codes instead.
         frame = pd.DataFrame({name: codes for name, (codes, _) in columns.items()})
         inverse = frame.groupby(names, sort=False).ngroup().to_numpy()
@@ -236,32 +237,32 @@ def _group_count(
             key *= card
             key += codes
         inverse, uniques = pd.factorize(key, sort=True)
-    out: dict[str, Any] = {}
     if uniques is None:
         first = pd.Series(np.arange(n)).groupby(inverse).first().to_numpy()
-        for name, (codes, labels) in columns.items():
-            out[name] = labels[codes[first]]
+        group_codes = {name: codes[first] for name, (codes, _) in columns.items()}
     else:
         rest = uniques.astype(np.int64)
-        decoded = {}
+        group_codes = {}
         for name, card in zip(reversed(names), reversed(cards), strict=True):
-            decoded[name] = columns[name][1][rest % card]
+            group_codes[name] = rest % card
             rest //= card
-        out = {name: decoded[name] for name in names}
-    groups = int(inverse.max()) + 1
+    out: dict[str, Any] = {}
+    for name in names:
+        codes, labels = group_codes[name], columns[name][1]
+        if name in ("hall", "late"):
+            out[name] = codes.astype(bool)
+        elif name == "month":
+            out[name] = pd.array(labels[codes], dtype="Int64")
+        elif name == "level":
+            out[name] = pd.Categorical.from_codes(codes - 1, categories=LEVELS, ordered=True)
+        else:
+            out[name] = pd.Categorical.from_codes(codes - 1, categories=pd.Index(labels[1:]))
+    groups = int(inverse.max()) + 1 if n else 0
     out[count_name] = np.bincount(inverse, minlength=groups).astype(np.int64)
     for name, flags in sums.items():
         out[name] = np.bincount(inverse, weights=flags.astype(np.float64),
                                 minlength=groups).astype(np.int64)
-    frame = pd.DataFrame(out)
-    for name in names:
-        if name in ("hall", "late"):
-            frame[name] = frame[name].astype(bool)
-        elif name == "month":
-            frame[name] = frame[name].astype("Int64")
-        elif name != "level":
-            frame[name] = frame[name].astype("category")
-    return frame
+    return pd.DataFrame(out)
 
 
 def _levels(values: pd.Series) -> pd.Series:
@@ -326,7 +327,8 @@ def _hall_flags(cases: pd.DataFrame, config: Config) -> np.ndarray:
     if not len(cases):
         return np.zeros(0, dtype=bool)
     rule = config.active_rate
-    window = (cases["handling_channel"].astype(object) == rule.hall_handling_channel).to_numpy()
+    window = (cases["handling_channel"] == rule.hall_handling_channel).to_numpy(
+        dtype=bool, na_value=False)
     if "place" not in cases:
         return np.zeros(len(cases), dtype=bool)
     place = cases["place"]
