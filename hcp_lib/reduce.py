@@ -27,6 +27,9 @@ from .config import Config
 from .contract import LEVELS
 from .quarters import Quarter
 
+AGGREGATES_VERSION = 1
+"""Bump when the aggregates' content or layout changes: cached copies are then recomputed."""
+
 EVAL_DIMS = ("unit", "region_code", "item_code", "channel", "level", "mode", "month", "hall", "late")
 CASE_DIMS = ("unit", "region_code", "item_code", "handling_channel", "hall", "month")
 SMALL_TABLES = ("survey", "stars", "red_flags", "commendations")
