@@ -11,7 +11,7 @@ key counted with numpy, and the evaluation -> case join is an Arrow hash lookup 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -122,15 +122,15 @@ def reduce_quarter(
 
     eval_agg = _group_count(
         {
-            "unit": _encode(evaluations.get("unit")),
-            "region_code": _encode(evaluations.get("region_code")),
-            "item_code": _encode(evaluations.get("item_code")),
-            "channel": _encode(evaluations.get("channel")),
-            "level": (level_codes + 1, np.array([None, *LEVELS], dtype=object)),
-            "mode": _encode(evaluations.get("mode")),
-            "month": _month_codes(evaluated_at),
-            "hall": _bool_codes(eval_hall),
-            "late": _bool_codes(late),
+            "unit": lambda: _encode(evaluations.get("unit")),
+            "region_code": lambda: _encode(evaluations.get("region_code")),
+            "item_code": lambda: _encode(evaluations.get("item_code")),
+            "channel": lambda: _encode(evaluations.get("channel")),
+            "level": lambda: (level_codes.astype(np.int64) + 1, np.array([None, *LEVELS], dtype=object)),
+            "mode": lambda: _encode(evaluations.get("mode")),
+            "month": lambda: _month_codes(evaluated_at),
+            "hall": lambda: _bool_codes(eval_hall),
+            "late": lambda: _bool_codes(late),
         },
         n=len(evaluations),
     )
@@ -148,12 +148,12 @@ def reduce_quarter(
     evaluated |= _is_in(cases.get("case_id"), [nxt["case_id"]] if "case_id" in nxt else [])
     case_agg = _group_count(
         {
-            "unit": _encode(cases.get("unit")),
-            "region_code": _encode(cases.get("region_code")),
-            "item_code": _encode(cases.get("item_code")),
-            "handling_channel": _encode(cases.get("handling_channel")),
-            "hall": _bool_codes(case_hall),
-            "month": _month_codes(completed_at),
+            "unit": lambda: _encode(cases.get("unit")),
+            "region_code": lambda: _encode(cases.get("region_code")),
+            "item_code": lambda: _encode(cases.get("item_code")),
+            "handling_channel": lambda: _encode(cases.get("handling_channel")),
+            "hall": lambda: _bool_codes(case_hall),
+            "month": lambda: _month_codes(completed_at),
         },
         n=len(cases),
         sums={"checked": checked, "without_evaluation": checked & ~evaluated},
@@ -217,49 +217,63 @@ def _month_codes(moments: np.ndarray) -> Codes:
 
 
 def _group_count(
-    columns: dict[str, Codes],
+    columns: dict[str, Callable[[], Codes]],
     *,
     n: int,
     sums: dict[str, np.ndarray] | None = None,
     count_name: str = "count",
 ) -> pd.DataFrame:
-    """Count rows per distinct combination of the coded columns (plus sums of boolean flags)."""
+    """Count rows per distinct combination of the coded columns (plus sums of boolean flags).
+
+    Each column's codes are made on demand and folded at once into one int64 mixed-radix key,
+    so only the key and one column's codes are ever held: memory stays flat in the columns.
+    """
     sums = sums or {}
     names = list(columns)
-    cards = [len(labels) for _, labels in columns.values()]
+    labels: dict[str, np.ndarray] = {}
+    cards: list[int] = []
+    key = np.zeros(n, dtype=np.int64)
+    overflow = False
+    for name, make in columns.items():
+        codes, labels[name] = make()
+        cards.append(len(labels[name]))
+        if float(np.prod([float(c) for c in cards])) >= 2**62:
+            overflow = True
+            break
+        key *= cards[-1]
+        key += codes
+    group_codes: dict[str, np.ndarray] = {}
     if n == 0:
-        inverse, uniques = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    elif float(np.prod([float(c) for c in cards])) >= 2**62:
+        inverse = np.zeros(0, dtype=np.int64)
+        group_codes = {name: np.zeros(0, dtype=np.int64) for name in names}
+        labels = {name: make()[1] for name, make in columns.items()}
+    elif overflow:
         # Too many combinations for one int64 key: let pandas compress the codes instead.
-        frame = pd.DataFrame({name: codes for name, (codes, _) in columns.items()})
+        del key
+        made = {name: make() for name, make in columns.items()}
+        labels = {name: lab for name, (_, lab) in made.items()}
+        frame = pd.DataFrame({name: codes for name, (codes, _) in made.items()})
         inverse = frame.groupby(names, sort=False).ngroup().to_numpy()
-        uniques = None
-    else:
-        key = np.zeros(n, dtype=np.int64)
-        for (codes, _), card in zip(columns.values(), cards, strict=True):
-            key *= card
-            key += codes
-        inverse, uniques = pd.factorize(key, sort=True)
-    if uniques is None:
         first = pd.Series(np.arange(n)).groupby(inverse).first().to_numpy()
-        group_codes = {name: codes[first] for name, (codes, _) in columns.items()}
+        group_codes = {name: codes[first] for name, (codes, _) in made.items()}
     else:
+        inverse, uniques = pd.factorize(key, sort=True)
+        del key
         rest = uniques.astype(np.int64)
-        group_codes = {}
         for name, card in zip(reversed(names), reversed(cards), strict=True):
             group_codes[name] = rest % card
             rest //= card
     out: dict[str, Any] = {}
     for name in names:
-        codes, labels = group_codes[name], columns[name][1]
+        codes, labels_ = group_codes[name], labels[name]
         if name in ("hall", "late"):
             out[name] = codes.astype(bool)
         elif name == "month":
-            out[name] = pd.array(labels[codes], dtype="Int64")
+            out[name] = pd.array(labels_[codes], dtype="Int64")
         elif name == "level":
             out[name] = pd.Categorical.from_codes(codes - 1, categories=LEVELS, ordered=True)
         else:
-            out[name] = pd.Categorical.from_codes(codes - 1, categories=pd.Index(labels[1:]))
+            out[name] = pd.Categorical.from_codes(codes - 1, categories=pd.Index(labels_[1:]))
     groups = int(inverse.max()) + 1 if n else 0
     out[count_name] = np.bincount(inverse, minlength=groups).astype(np.int64)
     for name, flags in sums.items():
@@ -275,10 +289,10 @@ def _levels(values: pd.Series) -> pd.Series:
 def _level_codes(values: pd.Series | None) -> np.ndarray:
     """Codes 0..4 in LEVELS order (-1 missing), whatever the column's dtype."""
     if values is None or not len(values):
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int8)
     if isinstance(values.dtype, pd.CategoricalDtype) and list(values.cat.categories) == list(LEVELS):
-        return values.cat.codes.to_numpy().astype(np.int64)
-    return pd.Categorical(values, categories=LEVELS).codes.astype(np.int64)
+        return values.cat.codes.to_numpy().astype(np.int8)
+    return pd.Categorical(values, categories=LEVELS).codes.astype(np.int8)
 
 
 def _datetimes(values: pd.Series | None, n: int) -> np.ndarray:
