@@ -27,15 +27,15 @@ from .config import Config
 from .contract import LEVELS
 from .quarters import Quarter
 
-AGGREGATES_VERSION = 1
+AGGREGATES_VERSION = 2
 """Bump when the aggregates' content or layout changes: cached copies are then recomputed."""
 
 EVAL_DIMS = ("unit", "region_code", "item_code", "channel", "level", "mode", "month", "hall", "late")
 CASE_DIMS = ("unit", "region_code", "item_code", "handling_channel", "hall", "month")
 SMALL_TABLES = ("survey", "stars", "red_flags", "commendations")
 BAD_COLUMNS = (
-    "eval_id", "case_id", "item_code", "item_name", "unit", "region_code", "channel", "level",
-    "mode", "evaluated_at", "verdict", "corrected_level", "verified_at", "rectification",
+    "eval_id", "case_id", "item_code", "item_name", "unit", "unit_name", "region_code", "channel",
+    "level", "mode", "evaluated_at", "verdict", "corrected_level", "verified_at", "rectification",
     "rectified_at",
 )
 POST_BAD_COLUMNS = ("item_code", "item_name", "unit", "count")
@@ -175,7 +175,7 @@ def reduce_quarter(
         "lookahead_until": until_end.isoformat() if until_end else None,
         "evaluation_data_end": data_end.isoformat(),
     }
-    small = {name: _normalise_small(name, tables[name]) for name in SMALL_TABLES if name in tables}
+    small = {name: normalise_small(name, tables[name]) for name in SMALL_TABLES if name in tables}
     return Aggregates(str(q), eval_agg, case_agg, bad, post, small, meta)
 
 
@@ -401,7 +401,8 @@ def _bad_extract(
 ) -> pd.DataFrame:
     rows = np.flatnonzero(mask)
     out = pd.DataFrame(index=range(len(rows)))
-    for column in BAD_COLUMNS[:10]:
+    n_own = BAD_COLUMNS.index("verdict")
+    for column in BAD_COLUMNS[:n_own]:
         if column in evaluations:
             values = evaluations[column].iloc[rows]
             if isinstance(values.dtype, pd.CategoricalDtype):
@@ -410,7 +411,7 @@ def _bad_extract(
         else:
             out[column] = None
     positions = ledger_pos[rows] if len(rows) else np.zeros(0, dtype=np.int64)
-    for column in BAD_COLUMNS[10:]:
+    for column in BAD_COLUMNS[n_own:]:
         if column in ledger and len(ledger):
             values = ledger[column].astype(object).to_numpy()
             out[column] = np.where(positions >= 0, values[np.maximum(positions, 0)], None)
@@ -447,7 +448,7 @@ def _post_bad(nxt: pd.DataFrame, config: Config) -> pd.DataFrame:
     ], columns=list(POST_BAD_COLUMNS)))
 
 
-def _normalise_small(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+def normalise_small(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with plain text cells (scores as exact decimal text, months as YYYY-MM)."""
     frame = frame.copy()
     if name == "survey" and "score" in frame:

@@ -332,3 +332,25 @@ def test_lookahead_cutoff(until):
     agg = reduce_quarter(tables, CFG, quarter=Q, next_evaluations=nxt, until=until)
     expected = 2 if isinstance(until, date) and not isinstance(until, datetime) else 1
     assert int(agg.post_bad_reviews["count"].sum()) == expected
+
+
+def test_small_tables_passed_raw_are_normalised():
+    agg = reduce_quarter({"evaluations": evals([("e", "c", "市商务局", "350200", "满意", A, "I")]),
+                          "cases": cases([]), "bad_reviews": ledger([])}, CFG, quarter=Q)
+    stars = pd.DataFrame({"month": [pd.Period("2022-04", "M"), pd.Timestamp("2022-05-01")],
+                          "person": ["甲", "甲"], "unit": ["市商务局", "市商务局"]})
+    survey = pd.DataFrame({"quarter": ["2022年第二季度"], "unit": ["市商务局"],
+                           "group": ["窗口单位"], "score": [96.25]})
+    b = compute_bulletin(agg, None, {"stars": stars, "survey": survey}, CFG, quarter=Q,
+                         issue_date=date(2022, 7, 26))
+    assert [(s.person, s.awards) for s in b.awards.stars] == [("甲", 2)]
+    assert b.survey.units.scores[0].score == Decimal("96.25")
+
+
+def test_unresolved_unit_in_bad_reviews_shows_its_recorded_name():
+    frame = evals([("e", "c", "市商务局", "350200", "不满意", A, "I")])
+    frame["unit"] = pd.NA
+    frame["unit_name"] = "某未登记单位"
+    b = bulletin({"evaluations": frame})
+    assert [(g.unit, g.count) for g in b.bad_reviews.units] == [("某未登记单位", 1)]
+    assert b.evaluations.total == 1 and b.satisfaction.city_rates == []

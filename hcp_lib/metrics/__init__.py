@@ -13,7 +13,7 @@ import pandas as pd
 from ..config import Config
 from ..figures import Bulletin
 from ..quarters import Quarter, issue_number
-from ..reduce import Aggregates
+from ..reduce import SMALL_TABLES, Aggregates, normalise_small
 from ._common import Units
 from .active import active_rates
 from .awards import awards
@@ -42,7 +42,8 @@ def compute_bulletin(
     q = Quarter.parse(quarter)
     units = Units(config.registry)
     small = dict(current.small)
-    small.update({k: v for k, v in (small_tables or {}).items() if v is not None})
+    small.update({k: normalise_small(k, v) for k, v in (small_tables or {}).items()
+                  if k in SMALL_TABLES and v is not None})
     survey_table = small.get("survey", pd.DataFrame(columns=["quarter", "unit", "group", "score"]))
     if previous is not None and "survey" in previous.small:
         survey_table = pd.concat([survey_table, previous.small["survey"]], ignore_index=True)

@@ -42,7 +42,10 @@ def bad_reviews(current: Aggregates, config: Config, units: Units) -> BadReviews
     verdicts = Counter(v if isinstance(v, str) and v else unverified for v in rows["verdict"])
     ordered = {v: verdicts[v] for v in (*VERDICTS, unverified) if verdicts[v]}
     ordered.update({v: n for v, n in verdicts.items() if v not in ordered})
-    rows = rows.assign(unit=rows["unit"].map(lambda u: u if isinstance(u, str) else ""))
+    # A unit the registry could not resolve (quarantine mode) is shown by its recorded name.
+    names = rows["unit_name"] if "unit_name" in rows else pd.Series("", index=rows.index)
+    rows = rows.assign(unit=[u if isinstance(u, str) and u else (n if isinstance(n, str) else "")
+                             for u, n in zip(rows["unit"], names, strict=True)])
     is_district = rows["unit"].map(units.is_district).astype(bool)
     city = _groups(rows.loc[~is_district], units, config, district=False)
     districts = _groups(rows.loc[is_district], units, config, district=True)
