@@ -103,7 +103,7 @@ def reduce_quarter(
     raw_codes = _level_codes(evaluations.get("level", pd.Series(dtype=object)))
     level_codes = raw_codes.copy()
     ledger_pos = _index_in(evaluations.get("eval_id"), ledger.get("eval_id"))
-    if config.satisfaction.use_corrected_levels and len(ledger):
+    if config.satisfaction.use_corrected_levels and "corrected_level" in ledger and len(ledger):
         corrected = _level_codes(ledger["corrected_level"])
         hit = np.flatnonzero(ledger_pos >= 0)
         new = corrected[ledger_pos[hit]]
@@ -257,7 +257,7 @@ def _group_count(
         first = pd.Series(np.arange(n)).groupby(inverse).first().to_numpy()
         group_codes = {name: codes[first] for name, (codes, _) in made.items()}
     else:
-        inverse, uniques = pd.factorize(key, sort=True)
+        inverse, uniques = pd.factorize(key, sort=False)  # hashing; order is irrelevant
         del key
         rest = uniques.astype(np.int64)
         for name, card in zip(reversed(names), reversed(cards), strict=True):
