@@ -243,6 +243,7 @@ def _group_count(
         key *= cards[-1]
         key += codes
     group_codes: dict[str, np.ndarray] = {}
+    order = None
     if n == 0:
         inverse = np.zeros(0, dtype=np.int64)
         group_codes = {name: np.zeros(0, dtype=np.int64) for name in names}
@@ -260,6 +261,7 @@ def _group_count(
         inverse, uniques = pd.factorize(key, sort=False)  # hashing; order is irrelevant
         del key
         rest = uniques.astype(np.int64)
+        order = np.argsort(rest, kind="stable")  # rows come out sorted by their codes
         for name, card in zip(reversed(names), reversed(cards), strict=True):
             group_codes[name] = rest % card
             rest //= card
@@ -279,7 +281,8 @@ def _group_count(
     for name, flags in sums.items():
         out[name] = np.bincount(inverse, weights=flags.astype(np.float64),
                                 minlength=groups).astype(np.int64)
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    return frame.iloc[order].reset_index(drop=True) if order is not None else frame
 
 
 def _levels(values: pd.Series) -> pd.Series:
