@@ -8,6 +8,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ..contract import LEVELS, MODES
+from ..quarters import Quarter, QuarterError
 from ..registry import DISTRICT_KIND, Registry
 
 ACTIVE_MODE = MODES[0]  # 主动评价
@@ -79,3 +80,11 @@ def distinct_in_order(values: Iterable) -> list:
         if value is not None and value == value and value not in seen:
             seen[value] = None
     return list(seen)
+
+
+def quarter_of(value: object) -> Quarter | None:
+    """The quarter a 季度 cell names (2022Q2, 2022年第二季度), or None."""
+    try:
+        return Quarter.parse(str(value))
+    except QuarterError:
+        return None

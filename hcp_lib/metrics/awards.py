@@ -7,8 +7,7 @@ import pandas as pd
 from ..config import Config
 from ..figures import Awards, Star
 from ..quarters import Quarter
-from ._common import Units
-from .survey import _quarter_of
+from ._common import Units, quarter_of
 
 
 def in_quarter_months(months: pd.Series, quarter: Quarter) -> pd.Series:
@@ -19,7 +18,7 @@ def in_quarter_months(months: pd.Series, quarter: Quarter) -> pd.Series:
 
 def awards(small: dict[str, pd.DataFrame], quarter: Quarter, config: Config, units: Units) -> Awards:
     flags = small.get("red_flags", pd.DataFrame(columns=["quarter", "unit"]))
-    flags = flags.loc[flags["quarter"].map(_quarter_of) == quarter] if len(flags) else flags
+    flags = flags.loc[flags["quarter"].map(quarter_of) == quarter] if len(flags) else flags
     red = [units.full_name(u) for u in dict.fromkeys(flags["unit"].astype(str))]
 
     stars = small.get("stars", pd.DataFrame(columns=["month", "person", "unit"]))

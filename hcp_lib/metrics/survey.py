@@ -9,21 +9,14 @@ import pandas as pd
 
 from ..config import Config
 from ..figures import ScoreEntry, Survey, SurveyGroup
-from ..quarters import Quarter, QuarterError
-from ._common import Units
-
-
-def _quarter_of(value: object) -> Quarter | None:
-    try:
-        return Quarter.parse(str(value))
-    except QuarterError:
-        return None
+from ..quarters import Quarter
+from ._common import Units, quarter_of
 
 
 def _rows(table: pd.DataFrame, quarter: Quarter, group: str) -> list[ScoreEntry]:
     if not len(table):
         return []
-    keep = table["quarter"].map(_quarter_of) == quarter
+    keep = table["quarter"].map(quarter_of) == quarter
     keep &= table["group"].astype(object) == group
     part = table.loc[keep & table["score"].notna()]
     return [ScoreEntry(str(u), Decimal(str(s).strip())) for u, s in zip(part["unit"], part["score"],
