@@ -301,7 +301,7 @@ def _level_codes(values: pd.Series | None) -> np.ndarray:
 def _datetimes(values: pd.Series | None, n: int) -> np.ndarray:
     if values is None:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    return pd.to_datetime(values).to_numpy().astype("datetime64[us]")
+    return pd.to_datetime(values).to_numpy().astype("datetime64[us]", copy=False)
 
 
 # --- joins on string keys -------------------------------------------------------------------
