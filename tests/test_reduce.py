@@ -34,3 +34,21 @@ def test_group_count_small_and_overflowing_keys_agree():
 def test_group_count_empty():
     frame = _group_count({"a": _column([], 3)}, n=0, sums={"f": np.zeros(0, dtype=bool)})
     assert list(frame.columns) == ["a", "count", "f"] and len(frame) == 0
+
+
+def test_an_empty_quarter_reduces_and_computes(tmp_path):
+    from datetime import date
+
+    from hcp_lib.config import load_config
+    from hcp_lib.contract import CASES, EVALUATIONS
+    from hcp_lib.metrics import compute_bulletin
+    from hcp_lib.reduce import Aggregates, reduce_quarter
+
+    cfg = load_config()
+    tables = {"evaluations": pd.DataFrame(columns=[c.name for c in EVALUATIONS.columns]),
+              "cases": pd.DataFrame(columns=[c.name for c in CASES.columns]),
+              "bad_reviews": pd.DataFrame()}
+    agg = Aggregates.from_parquet(reduce_quarter(tables, cfg, quarter="2022Q2")
+                                  .to_parquet(tmp_path / "agg"))
+    b = compute_bulletin(agg, agg, {}, cfg, quarter="2022Q2", issue_date=date(2022, 7, 26))
+    assert b.evaluations.total == 0 and b.active.ranking == [] and b.bad_reviews.total == 0
