@@ -6,6 +6,7 @@ that a bulletin could change; it reads it from here. Paths inside the file are r
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -86,6 +87,11 @@ class SatisfactionConfig(_Model):
     use_corrected_levels: bool = True
     unit_decimals: int = 3
     city_mean_kinds: tuple[str, ...]
+    district_attribution: Literal["region_code", "unit"] = Field(
+        "region_code",
+        description="a district's rate counts the evaluations whose record carries its "
+        "行政区划代码 (region_code), or those of units rolling up into it (unit)",
+    )
 
     @field_validator("weights")
     @classmethod
@@ -99,6 +105,10 @@ class BadReviewConfig(_Model):
     levels: tuple[str, ...] = ("不满意", "非常不满意")
     list_min_units: int = 5
     list_min_districts: int = 2
+    station_kinds: tuple[str, ...] = Field(
+        ("基层所站",), description="registry kinds printed as 含基层所站 when a group has one"
+    )
+    unverified_label: str = Field("未核实", description="verdict of a bad review not in the ledger")
 
 
 class MechanismConfig(_Model):
@@ -106,6 +116,10 @@ class MechanismConfig(_Model):
     active_rate_threshold: float = 0.80
     repeat_min_in_quarter: int = 2
     repeat_min_after: int = 2
+    missing_eval_grace_days: int = Field(
+        7, description="a case is checked for an evaluation only when completed at least this "
+        "many days before the end of the evaluation data read (Fujian's default-rating window)",
+    )
 
 
 class ActiveRateConfig(_Model):
@@ -114,6 +128,11 @@ class ActiveRateConfig(_Model):
     leaders_top_n: int = 11
     hall_places: tuple[str, ...]
     hall_handling_channel: str = "窗口"
+    unit_kinds: tuple[str, ...] = Field(
+        ("市直部门", "事业单位", "驻厦单位", "国有企业"),
+        description="registry kinds of the top-level units ranked by active rate",
+    )
+    rank_min_evaluations: int = Field(1, description="fewer evaluations: not ranked")
 
 
 class SurveyConfig(_Model):
@@ -121,6 +140,33 @@ class SurveyConfig(_Model):
     bottom_units: int = 7
     top_districts: int = 2
     bottom_districts: int = 2
+    unit_group: str = "窗口单位"
+    district_group: str = "区"
+
+
+class AwardsConfig(_Model):
+    star_min_awards: int = Field(2, description="monthly 服务之星 awards a person needs to be listed")
+
+
+class CommendationConfig(_Model):
+    banner_kind: str = "锦旗"
+    letter_kind: str = "感谢信"
+    praise_kind: str = "表扬"
+    person_separator: str = "、"
+
+
+class ScheduleConfig(_Model):
+    issue_dates: dict[str, date] = Field(
+        default_factory=dict, description="quarter (2022Q2) -> the bulletin's date"
+    )
+
+    @field_validator("issue_dates")
+    @classmethod
+    def _quarters(cls, v: dict[str, date]) -> dict[str, date]:
+        return {str(Quarter.parse(k)): d for k, d in v.items()}
+
+    def issue_date(self, quarter: Quarter | str) -> date | None:
+        return self.issue_dates.get(str(Quarter.parse(quarter)))
 
 
 class Config(_Model):
@@ -133,6 +179,9 @@ class Config(_Model):
     mechanism: MechanismConfig = MechanismConfig()
     active_rate: ActiveRateConfig
     survey: SurveyConfig = SurveyConfig()
+    awards: AwardsConfig = AwardsConfig()
+    commendations: CommendationConfig = CommendationConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
     source: Path | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))

@@ -1,7 +1,9 @@
-"""Exact percentage and number formatting by a configured display policy.
+"""Exact number and percentage display: every figure stays a Fraction until it is printed.
 
-Minimal stand-in with the agreed interface; the full module replaces it. A rate stays a
-``Fraction`` until here, so printing never compounds float error.
+Rounding is done on integers (the value scaled by 10**decimals), so a share that lies exactly
+on a ``.xx5`` boundary rounds the same way every time; no float is ever involved. A
+``PercentPolicy`` (from configuration) says how one kind of figure prints; docs/rules.md gives
+the bulletin evidence for each policy.
 """
 
 from __future__ import annotations
@@ -14,54 +16,73 @@ from typing import Literal
 
 from .config import PercentPolicy
 
+Method = Literal["half_up", "truncate"]
+Number = Fraction | Decimal | int
 
-def _units(value: Fraction, step: int, method: str) -> int:
-    scaled = abs(value) * step
+
+def round_scaled(value: Number, decimals: int, method: Method) -> int:
+    """``value * 10**decimals`` as an integer: half away from zero, or toward zero."""
+    if decimals < 0:
+        raise ValueError("decimals must be >= 0")
+    scaled = Fraction(value) * 10**decimals
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
     if method == "truncate":
-        return math.floor(scaled)
-    return math.floor(scaled + Fraction(1, 2))  # half_up: halves away from zero
+        units = magnitude.numerator // magnitude.denominator
+    elif method == "half_up":
+        units = math.floor(magnitude + Fraction(1, 2))
+    else:
+        raise ValueError(f"unknown rounding method {method!r}")
+    return sign * units
 
 
-def _text(units: int, decimals: int, negative: bool = False) -> str:
-    step = 10**decimals
-    whole, frac = divmod(units, step)
-    sign = "-" if negative and units else ""
-    return f"{sign}{whole}.{frac:0{decimals}d}" if decimals else f"{sign}{whole}"
+def _digits(units: int, decimals: int) -> str:
+    """Integer ``units`` of ``10**-decimals`` as text with exactly ``decimals`` places."""
+    sign = "-" if units < 0 else ""
+    units = abs(units)
+    if decimals == 0:
+        return f"{sign}{units}"
+    whole, frac = divmod(units, 10**decimals)
+    return f"{sign}{whole}.{frac:0{decimals}d}"
+
+
+def format_number(value: Number, decimals: int, method: Method = "half_up") -> str:
+    """A number with a fixed count of decimals, e.g. ``99.912`` or the score ``96.25``."""
+    return _digits(round_scaled(value, decimals, method), decimals)
 
 
 def _percent_units(value: Fraction, policy: PercentPolicy) -> int:
-    step = 10**policy.decimals
-    units = _units(value * 100, step, policy.method)
-    if policy.min_nonzero and value != 0 and units == 0:
+    """A rate in [0, 1] as integer units of ``10**-decimals`` percent, policy applied."""
+    units = round_scaled(value * 100, policy.decimals, policy.method)
+    if policy.min_nonzero and value > 0 and units <= 0:
         units = 1
-    if policy.below_100 and value < 1 and units >= 100 * step:
-        units = 100 * step - 1
+    full = 100 * 10**policy.decimals
+    if policy.below_100 and value < 1 and units >= full:
+        units = full - 1
     return units
 
 
 def format_percent(value: Fraction, policy: PercentPolicy) -> str:
-    """``value`` (a rate in [0, 1]) as ``"99.98%"``, rounded exactly as ``policy`` says."""
-    value = Fraction(value)
-    return _text(_percent_units(value, policy), policy.decimals, value < 0) + "%"
+    """A rate in [0, 1] printed as a percentage, e.g. ``Fraction(1030300, 1063749)`` -> ``96.86%``."""
+    return _digits(_percent_units(Fraction(value), policy), policy.decimals) + "%"
 
 
-def format_number(
-    value: Fraction | Decimal | int | float,
-    decimals: int,
-    method: Literal["half_up", "truncate"] = "half_up",
-) -> str:
-    """A plain number (a score, a rate already scaled to 0-100) to ``decimals`` places."""
-    value = Fraction(value)
-    return _text(_units(value, 10**decimals, method), decimals, value < 0)
+def share_units(counts: Sequence[int], policy: PercentPolicy) -> list[int]:
+    """Each count's share of the row total, in integer units of ``10**-decimals`` percent.
+
+    With ``total_100`` the largest count (the first of equals) absorbs whatever the rounded
+    shares miss or exceed, so the row prints exactly 100; the other shares keep their policy.
+    """
+    total = sum(counts)
+    if total <= 0:
+        return [0 for _ in counts]
+    units = [_percent_units(Fraction(c, total), policy) for c in counts]
+    if policy.total_100:
+        largest = max(range(len(counts)), key=lambda i: (counts[i], -i))
+        units[largest] += 100 * 10**policy.decimals - sum(units)
+    return units
 
 
 def format_shares(counts: Sequence[int], policy: PercentPolicy) -> list[str]:
-    """A row's shares of its own total; with ``total_100`` the largest absorbs the remainder."""
-    total = sum(counts)
-    if not total:
-        return [_text(0, policy.decimals) + "%" for _ in counts]
-    units = [_percent_units(Fraction(c, total), policy) for c in counts]
-    if policy.total_100:
-        largest = max(range(len(counts)), key=lambda i: counts[i])
-        units[largest] += 100 * 10**policy.decimals - sum(units)
-    return [_text(u, policy.decimals) + "%" for u in units]
+    """A row of shares in the order given, e.g. the region table's five level columns."""
+    return [_digits(u, policy.decimals) + "%" for u in share_units(counts, policy)]

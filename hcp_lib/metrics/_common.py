@@ -1,0 +1,90 @@
+"""Helpers every metric module shares: unit roll-ups with a fallback, exact config numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+import pandas as pd
+
+from ..contract import LEVELS, MODES
+from ..quarters import Quarter, QuarterError
+from ..registry import DISTRICT_KIND, Registry
+
+ACTIVE_MODE = MODES[0]  # 主动评价
+
+
+def exact(value: float | int | str) -> Fraction:
+    """A configured number as the decimal it was written as (0.80 is 4/5, not a binary float)."""
+    return Fraction(str(value))
+
+
+class Units:
+    """Registry roll-ups that tolerate names the registry does not know (kept as themselves)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._order = {name: i for i, name in enumerate(registry.units)}
+
+    def known(self, name: str) -> bool:
+        return name in self.registry.units
+
+    def short(self, name: str) -> str:
+        return self.registry.resolve(name) or name
+
+    def top(self, name: str) -> str:
+        return self.registry.top(name) if self.known(name) else name
+
+    def bad_review_group(self, name: str) -> str:
+        return self.registry.bad_review_group(name) if self.known(name) else name
+
+    def kind(self, name: str) -> str | None:
+        return self.registry.units[name].kind if self.known(name) else None
+
+    def top_kind(self, name: str) -> str | None:
+        return self.kind(self.top(name))
+
+    def is_district(self, name: str) -> bool:
+        return self.top_kind(name) == DISTRICT_KIND
+
+    def full_name(self, name: str) -> str:
+        short = self.short(name)
+        return self.registry.full_name(short) if self.known(short) else name
+
+    def order(self, name: str) -> tuple[int, str]:
+        """Registry order, unknown names last (alphabetically): the tie-break of every list."""
+        return (self._order.get(name, len(self._order)), name)
+
+    def sorted(self, names: Iterable[str]) -> list[str]:
+        return sorted(set(names), key=self.order)
+
+
+def with_top(frame: pd.DataFrame, units: Units, column: str = "unit") -> pd.DataFrame:
+    """Add ``top``: the unit each row is reported under (mapped once per distinct name)."""
+    frame = frame.copy()
+    names = frame[column].astype(object)
+    mapping = {n: units.top(n) for n in names.dropna().unique()}
+    frame["top"] = names.map(mapping)
+    return frame
+
+
+def level_counts(frame: pd.DataFrame, count: str = "count") -> dict[str, int]:
+    """Counts per level after verification, every level present, best first."""
+    sums = frame.groupby(frame["level"].astype(object), dropna=True)[count].sum()
+    return {level: int(sums.get(level, 0)) for level in LEVELS}
+
+
+def distinct_in_order(values: Iterable) -> list:
+    seen: dict = {}
+    for value in values:
+        if value is not None and value == value and value not in seen:
+            seen[value] = None
+    return list(seen)
+
+
+def quarter_of(value: object) -> Quarter | None:
+    """The quarter a 季度 cell names (2022Q2, 2022年第二季度), or None."""
+    try:
+        return Quarter.parse(str(value))
+    except QuarterError:
+        return None

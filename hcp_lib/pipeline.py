@@ -1,0 +1,185 @@
+"""Pipeline glue: load a quarter (and its neighbours), reduce, compute the bulletin.
+
+``data_dir/<quarter>`` holds a quarter's input files (``data_dir/2022Q2``). The previous
+quarter's folder, when present, gives the comparisons; the next quarter's, when present, the
+look-ahead (its evaluations up to the bulletin's date). Reduced aggregates can be cached as
+Parquet under ``cache_dir``, keyed by the SHA-256 of the input files and the rules the
+reduction reads, so re-running a notebook skips both loading and reducing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .figures import Bulletin
+from .metrics import compute_bulletin
+from .quarters import Quarter
+from .reduce import AGGREGATES_VERSION, Aggregates, reduce_quarter
+
+
+@dataclass
+class _Reduced:
+    aggregates: Aggregates
+    reports: list[Any]
+    cached: bool
+
+
+def build_bulletin(
+    quarter: Quarter | str,
+    data_dir: str | Path,
+    config: Config,
+    *,
+    issue_date: date | None = None,
+    mode: str = "strict",
+    cache_dir: str | Path | None = None,
+) -> Bulletin:
+    """The bulletin of ``quarter`` from the input folders under ``data_dir``."""
+    bulletin, _, _ = build_bulletin_with_report(
+        quarter, data_dir, config, issue_date=issue_date, mode=mode, cache_dir=cache_dir)
+    return bulletin
+
+
+def build_bulletin_with_report(
+    quarter: Quarter | str,
+    data_dir: str | Path,
+    config: Config,
+    *,
+    issue_date: date | None = None,
+    mode: str = "strict",
+    cache_dir: str | Path | None = None,
+) -> tuple[Bulletin, list[Any], dict[str, float]]:
+    """Like ``build_bulletin``, plus the loader's reports and per-stage timings (seconds) for
+    the run manifest. Reports come back in load order: this quarter, the next, the previous;
+    on a cache hit they are the reports stored when the aggregates were made."""
+    q = Quarter.parse(quarter)
+    data_dir = Path(data_dir)
+    issue = issue_date or config.schedule.issue_date(q) or date.today()
+    timings: dict[str, float] = {}
+    folder = data_dir / str(q)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no input folder for {q}: {folder}")
+    nxt = data_dir / str(q.next())
+    prev = data_dir / str(q.previous())
+
+    current = _reduced(folder, q, config, mode, cache_dir, timings,
+                       next_folder=nxt if nxt.is_dir() else None, until=issue)
+    previous = (_reduced(prev, q.previous(), config, mode, cache_dir, timings)
+                if prev.is_dir() else None)
+    t0 = time.perf_counter()
+    bulletin = compute_bulletin(
+        current.aggregates, previous.aggregates if previous else None,
+        current.aggregates.small, config, quarter=q, issue_date=issue)
+    timings["compute"] = time.perf_counter() - t0
+    reports = current.reports + (previous.reports if previous else [])
+    return bulletin, reports, timings
+
+
+def _reduced(
+    folder: Path,
+    q: Quarter,
+    config: Config,
+    mode: str,
+    cache_dir: str | Path | None,
+    timings: dict[str, float],
+    *,
+    next_folder: Path | None = None,
+    until: date | None = None,
+) -> _Reduced:
+    """One quarter's aggregates: from the cache when its key matches, else loaded and reduced."""
+    key = None
+    if cache_dir is not None:
+        t0 = time.perf_counter()
+        key = cache_key(folder, next_folder, until if next_folder else None, config, mode)
+        timings[f"hash:{q}"] = time.perf_counter() - t0
+        hit = _from_cache(Path(cache_dir) / f"{q}-{key[:16]}")
+        if hit is not None:
+            timings[f"cache:{q}"] = 0.0
+            return hit
+
+    from .load import load_quarter  # the loader: validated DataFrames and a report per folder
+
+    t0 = time.perf_counter()
+    inputs = load_quarter(folder, q, config, mode=mode)
+    reports = [inputs.report]
+    next_evaluations = None
+    if next_folder is not None:
+        ahead = load_quarter(next_folder, q.next(), config, mode=mode)
+        reports.append(ahead.report)
+        next_evaluations = ahead.tables.get("evaluations")
+    timings[f"load:{q}"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    aggregates = reduce_quarter(inputs.tables, config, next_evaluations=next_evaluations,
+                                quarter=q, until=until if next_folder else None)
+    timings[f"reduce:{q}"] = time.perf_counter() - t0
+    if key is not None:
+        _to_cache(Path(cache_dir) / f"{q}-{key[:16]}", aggregates, reports)
+    return _Reduced(aggregates, reports, cached=False)
+
+
+def cache_key(
+    folder: Path, next_folder: Path | None, until: date | None, config: Config, mode: str
+) -> str:
+    """SHA-256 over the input files' own SHA-256s and every rule the reduction reads."""
+    rules = {
+        "version": AGGREGATES_VERSION,
+        "mode": mode,
+        "until": str(until) if until else None,
+        "bad_levels": list(config.bad_reviews.levels),
+        "corrected": config.satisfaction.use_corrected_levels,
+        "push_limit_hours": config.mechanism.push_limit_hours,
+        "grace_days": config.mechanism.missing_eval_grace_days,
+        "hall_places": list(config.active_rate.hall_places),
+        "hall_channel": config.active_rate.hall_handling_channel,
+        "input": config.input.model_dump(mode="json"),
+        "registry": file_sha256(config.city.registry),
+        "files": folder_sha256(folder),
+        "next_files": folder_sha256(next_folder) if next_folder else None,
+    }
+    return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def folder_sha256(folder: Path) -> dict[str, str]:
+    """Each input file's SHA-256 (the same digests the load report records), by relative path."""
+    return {
+        str(p.relative_to(folder)): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def _to_cache(directory: Path, aggregates: Aggregates, reports: list[Any]) -> None:
+    aggregates.to_parquet(directory)
+    try:
+        (directory / "reports.pkl").write_bytes(pickle.dumps(reports))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        (directory / "reports.pkl").unlink(missing_ok=True)
+
+
+def _from_cache(directory: Path) -> _Reduced | None:
+    if not (directory / "meta.json").is_file():
+        return None
+    try:
+        aggregates = Aggregates.from_parquet(directory)
+        reports_file = directory / "reports.pkl"
+        # The cache is this user's own files: reading its pickle is reading its own output.
+        reports = pickle.loads(reports_file.read_bytes()) if reports_file.is_file() else []
+    except (OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError, KeyError):
+        return None
+    return _Reduced(aggregates, reports, cached=True)
