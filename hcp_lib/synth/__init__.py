@@ -37,8 +37,12 @@ __all__ = ["generate", "GENERATOR_VERSION", "DEFAULT_SEED", "PERIODS", "MARKER",
 
 def _strings(values: np.ndarray, dictionary, mask: np.ndarray | None = None) -> pa.Array:
     """dictionary[values] as a dictionary-encoded Arrow array (written as plain strings)."""
-    idx = pa.array(np.asarray(values, dtype=np.int32), mask=mask)
-    return pa.DictionaryArray.from_arrays(idx, pa.array(list(dictionary), pa.string()))
+    # a dictionary with repeated entries (many units share a region code) is written
+    # non-deterministically by Parquet; map to its distinct values first
+    uniq, inverse = np.unique(np.asarray(list(dictionary), dtype=object).astype(str),
+                              return_inverse=True)
+    idx = pa.array(inverse.astype(np.int32)[np.asarray(values, dtype=np.int64)], mask=mask)
+    return pa.DictionaryArray.from_arrays(idx, pa.array(uniq.tolist(), pa.string()))
 
 
 def _fixed(parts: list[np.ndarray]) -> pa.Array:
