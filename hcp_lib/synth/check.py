@@ -304,6 +304,14 @@ def check_against_targets(out_dir: Path, config_path: Path | None = None) -> lis
 
     # what the bulletin says of Q1
     d1, c1, _ = _means(q1, cfg)
+    w = {k: int(v) for k, v in cfg.satisfaction.weights.items()}
+    r1, r2 = _rates(q1, w), _rates(q2, w)
+    districts = [d.name for d in cfg.city.districts]
+    expect("districts whose rate rose on Q1",
+           [d for d in districts if r2.loc[d, "sat"] > r1.loc[d, "sat"]], districts)
+    both = [u for u in r2.index.intersection(r1.index) if u not in districts]
+    rose = sum(r2.loc[u, "sat"] > r1.loc[u, "sat"] for u in both)
+    expect("most city units' rates rose on Q1 (多数)", rose * 2 > len(both), True)
     expect("Q1 district mean", pct(d1, 3), T.Q1_DISTRICT_MEAN)
     expect("Q1 city mean", pct(c1, 3), T.Q1_CITY_MEAN)
     expect("Q1 district mean (truncated)", pct_trunc(d1, 3), T.Q1_DISTRICT_MEAN)
