@@ -101,3 +101,17 @@ def test_full_dataset_reproduces_the_bulletin(tmp_path):
 
     generate(tmp_path)
     assert check_against_targets(tmp_path) == []
+
+
+def test_demo_if_missing_skips_a_complete_dataset(tmp_path, capsys):
+    from hcp_lib.cli import main
+
+    args = ["demo", "--out", str(tmp_path), "--scale", str(SMALL), "--if-missing"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert "评价明细.parquet" in first and "rows" in first
+    assert main(args) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    (tmp_path / "2022Q2" / "红旗窗口.xlsx").unlink()
+    assert main(args) == 0
+    assert "红旗窗口.xlsx" in capsys.readouterr().out

@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: 20220726)")
     parser.add_argument("--if-missing", action="store_true",
                         help="do nothing when the folder already holds this dataset, complete")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="write a proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
     parser.add_argument("--no-check", action="store_true",
                         help="skip recomputing the bulletin's figures from the files written")
     parser.set_defaults(handler=handle)
@@ -29,12 +31,12 @@ def handle(args: argparse.Namespace) -> int:
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     out: Path = args.out
-    if args.if_missing and marker_ok(out, seed):
+    if args.if_missing and marker_ok(out, seed, args.scale):
         print(f"hcp demo: {out} already holds the synthetic dataset (generator {GENERATOR_VERSION}, "
               f"seed {seed}); nothing to do")
         return 0
     started = time.perf_counter()
-    written = generate(out, seed=seed)
+    written = generate(out, seed=seed, scale=args.scale)
     elapsed = time.perf_counter() - started
     import pyarrow.parquet as pq
 
@@ -48,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
             print(f"{path}  {rows:>10,} rows  {path.stat().st_size / 1e6:8.2f} MB")
     print(f"hcp demo: wrote {sum(len(f) for f in written.values())} files for "
           f"{', '.join(written)} in {elapsed:.1f} s (seed {seed})")
-    if args.no_check:
+    if args.no_check or args.scale != 1.0:
         return 0
     from ..synth.check import check_against_targets
 
