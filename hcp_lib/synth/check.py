@@ -213,15 +213,12 @@ def check_against_targets(out_dir: Path, config_path: Path | None = None) -> lis
     region_city = (ev["行政区划代码"] == cfg.city.city_region_code).to_numpy()
     expect("city units' combined active rate",
            Fraction(int(ev.loc[region_city, "active"].sum()), int(region_city.sum())), T.CITY_ACTIVE)
-    city_rates["neg_n"] = -city_rates["n"]
-    city_rates["act_f"] = city_rates["act"].map(float)
-    ranked = city_rates.sort_values(["act_f", "n"], ascending=[False, False])
-    # exact ordering (floats only order; ties are checked exactly below)
+    # best first; ties: more evaluations first (exact fractions, no float ordering)
     ranked = sorted(city_rates.index, key=lambda u: (-city_rates.loc[u, "act"], -city_rates.loc[u, "n"]))
     expect("active-rate leaders", ranked[: cfg.active_rate.leaders_top_n], list(T.LEADERS))
     n_cases = cases.groupby("top").size()
     big = [u for u in ranked if n_cases.get(u, 0) > cfg.active_rate.big_unit_cases
-           and city_rates.loc[u, "act"] >= Fraction(cfg.active_rate.big_unit_min_rate).limit_denominator()]
+           and city_rates.loc[u, "act"] >= Fraction(str(cfg.active_rate.big_unit_min_rate))]
     expect("units over 20,000 cases at >= 90%", [(u, pct(city_rates.loc[u, "act"], 3)) for u in big],
            list(T.BIG_UNITS))
     for u in big:
@@ -230,7 +227,7 @@ def check_against_targets(out_dir: Path, config_path: Path | None = None) -> lis
     near = [u for u in city_rates.index if 19_000 <= n_cases.get(u, 0) <= 21_000]
     expect("units within 1,000 cases of the 20,000 line", near, [])
     low = sorted([u for u in city_rates.index
-                  if city_rates.loc[u, "act"] < Fraction(cfg.active_rate.big_unit_min_rate * 0 + 0.8).limit_denominator()],
+                  if city_rates.loc[u, "act"] < Fraction(str(cfg.mechanism.active_rate_threshold))],
                  key=lambda u: city_rates.loc[u, "act"])
     expect("units under 80%", low, list(T.BELOW_80))
 

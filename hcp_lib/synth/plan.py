@@ -8,9 +8,8 @@ without evaluation); ``records.py`` only expands it. 2022 Q2 is solved from ``ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -18,7 +17,7 @@ import pandas as pd
 
 from ..registry import Registry
 from . import design, targets
-from .solve import fit_active, fit_satisfaction, half_up, in_window, window
+from .solve import fit_active, fit_satisfaction, in_window, window
 
 LEVELS = targets.LEVELS
 POINTS = {"s": 30, "b": 60, "u": 90, "v": 100}  # deficit from 100 per evaluation
@@ -33,7 +32,6 @@ class QuarterPlan:
     end: datetime  # exclusive end of the evaluations written
     units: pd.DataFrame  # one row per leaf unit, COLUMNS
     bad: pd.DataFrame  # one row per raw bad review
-    ledgers: dict[str, pd.DataFrame] = field(default_factory=dict)
     strings_for_times: bool = False  # write timestamps as text
     level_codes_for: tuple[str, ...] = ()  # top units whose levels are written as codes
     channel_codes: bool = False
@@ -256,7 +254,7 @@ def _split_sb(frame, b_total, rng):
     return frame
 
 
-def _district_rows(reg, label_levels, rng):
+def _district_rows() -> pd.DataFrame:
     """Top-level district rows of Q2 from the region table."""
     rows = []
     for label, code, total, active, levels in targets.REGION_TABLE[1:]:
@@ -379,7 +377,7 @@ MISSING_UNITS_Q2 = ("市社保中心", "市医保中心", "厦门税务", "市�
 
 def plan_q2(reg: Registry, rng: np.random.Generator) -> QuarterPlan:
     city = _q2_city(reg, rng)
-    districts = _district_rows(reg, None, rng)
+    districts = _district_rows()
     bad = _q2_bad(reg, rng, city, districts)
     tops = pd.concat([city.assign(region="350200"), districts], ignore_index=True)
     tops["late"] = 0
@@ -547,18 +545,6 @@ def plan_all(reg: Registry, seed: int) -> dict[str, QuarterPlan]:
     return {"2022Q1": q1, "2022Q2": q2, "2022Q3": q3}
 
 
-def describe(plan: QuarterPlan) -> dict:
-    """Headline figures a plan implies (for the generator's own sanity checks)."""
-    u = plan.units
-    out = {"evaluations": int(u["n"].sum()), "active": int((u["n"] - u["default"]).sum())}
-    hall = u["hall"].sum()
-    out["hall_rate"] = half_up(Fraction(int(hall - u["hall_default"].sum()), int(hall)) * 100, 2)
-    return out
-
-
-__all__ = ["QuarterPlan", "plan_all", "describe", "Decimal"]
-
-
 def scale_plan(plan: QuarterPlan, scale: float) -> QuarterPlan:
     """A proportionally smaller plan (tests): bad reviews and level counts are kept, the rest
     scaled; no figure of the bulletin holds at scale < 1."""
@@ -573,5 +559,5 @@ def scale_plan(plan: QuarterPlan, scale: float) -> QuarterPlan:
     u["n"], u["default"], u["hall"], u["hall_default"], u["late"] = n, default, hall, hd, late
     u["missing"] = np.minimum(u["missing"], 3)
     u["pending"] = np.round(u["pending"] * scale).astype(int)
-    return QuarterPlan(plan.period, plan.start, plan.end, u, plan.bad, plan.ledgers,
-                       plan.strings_for_times, plan.level_codes_for, plan.channel_codes)
+    return QuarterPlan(plan.period, plan.start, plan.end, u, plan.bad, plan.strings_for_times,
+                       plan.level_codes_for, plan.channel_codes)
