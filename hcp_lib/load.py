@@ -15,6 +15,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .config import Config, load_config
 from .contract import TABLES, Table
@@ -207,7 +209,9 @@ def unknown_eval_ids(bad_reviews: pd.DataFrame, evaluations: pd.DataFrame,
     if bad_reviews.empty:
         return []
     ids = bad_reviews["eval_id"]
-    missing = ~ids.isin(evaluations["eval_id"]).to_numpy() & ids.notna().to_numpy()
+    known = pc.is_in(pa.array(ids, from_pandas=True, type=pa.string()),
+                     value_set=pa.array(evaluations["eval_id"].dropna().unique(), type=pa.string()))
+    missing = ~known.to_numpy(zero_copy_only=False) & ids.notna().to_numpy()
     header = TABLES["bad_reviews"].column("eval_id").header
     return group("bad_reviews", "unknown_eval_id", header, bad_reviews, missing, ids,
                  max_examples, severity="warning")

@@ -227,7 +227,10 @@ def map_unique(values: pd.Series, fn: Callable[[str], object | None],
 
 def parse_datetimes(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
     """Text to datetime64[ns] trying each format in turn; NaT where none fits."""
-    text = pa.array(values.astype("str"), from_pandas=True)
+    textual = pd.api.types.is_string_dtype(values.dtype) or values.dtype == object
+    text = pa.array(values if textual else values.astype("str"), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
     if pa.types.is_large_string(text.type) or pa.types.is_string_view(text.type):
         text = text.cast(pa.string())
     merged = None
