@@ -13,6 +13,7 @@ import hashlib
 import json
 import pickle
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -69,10 +70,14 @@ def build_bulletin_with_report(
     nxt = data_dir / str(q.next())
     prev = data_dir / str(q.previous())
 
-    current = _reduced(folder, q, config, mode, cache_dir, timings,
-                       next_folder=nxt if nxt.is_dir() else None, until=issue)
-    previous = (_reduced(prev, q.previous(), config, mode, cache_dir, timings)
-                if prev.is_dir() else None)
+    # The two quarters load side by side: pyarrow releases the GIL for most of the work.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        current_job = pool.submit(_reduced, folder, q, config, mode, cache_dir, timings,
+                                  next_folder=nxt if nxt.is_dir() else None, until=issue)
+        previous_job = (pool.submit(_reduced, prev, q.previous(), config, mode, cache_dir, timings)
+                        if prev.is_dir() else None)
+        current = current_job.result()
+        previous = previous_job.result() if previous_job else None
     t0 = time.perf_counter()
     bulletin = compute_bulletin(
         current.aggregates, previous.aggregates if previous else None,

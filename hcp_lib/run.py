@@ -62,6 +62,7 @@ class RunOptions:
     bulletin_path: Path | None = None
     kernel: str = DEFAULT_KERNEL
     progress: bool = False
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -83,6 +84,7 @@ def check_options(
     bulletin_path: str | Path | None = None,
     kernel: str = DEFAULT_KERNEL,
     progress: bool = False,
+    cache_dir: str | Path | None = None,
 ) -> RunOptions:
     """Every parameter checked before anything runs; raises RunFailed(USAGE) naming the fault."""
     try:
@@ -115,7 +117,8 @@ def check_options(
         raise RunFailed(USAGE, f"notebook not found: {nb}")
     out = Path(out_dir or Path("reports") / str(q)).resolve()
     return RunOptions(q, data, out, Path(config_path).resolve() if config_path else None, config,
-                      when, mode, int(timeout), nb, bulletin, kernel, progress)
+                      when, mode, int(timeout), nb, bulletin, kernel, progress,
+                      Path(cache_dir).resolve() if cache_dir else None)
 
 
 def run(opts: RunOptions) -> RunResult:
@@ -176,21 +179,30 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
     try:
         bulletin, reports, stage_times = build_bulletin_with_report(
             str(opts.quarter), opts.data_dir, opts.config, issue_date=opts.issue_date,
-            mode=opts.mode, cache_dir=None,
+            mode=opts.mode, cache_dir=opts.cache_dir,
         )
     except _input_errors() as exc:
         raise RunFailed(INVALID_INPUT, _summary(exc)) from exc
     save_bulletin(bulletin, target)
     timings.update({f"pipeline.{k}": round(float(v), 3) for k, v in (stage_times or {}).items()})
-    loaded = [r.to_dict() for r in reports]
+    loaded = input_tables(reports)
     for r in loaded:
-        log.info("input %s: read %s, accepted %s, rejected %s", r.get("table", "?"),
-                 r.get("read", "?"), r.get("accepted", "?"), r.get("rejected", "?"))
+        log.info("input %s %s: read %s, accepted %s, rejected %s", r["quarter"], r["table"],
+                 r["read"], r["accepted"], r["rejected"])
     return {
         "tables": loaded,
         "accepted": sum(int(r.get("accepted", 0) or 0) for r in loaded),
         "rejected": sum(int(r.get("rejected", 0) or 0) for r in loaded),
     }
+
+
+def input_tables(reports: list) -> list[dict]:
+    """One manifest entry per quarter and table: files with rows and SHA-256, and the counts."""
+    rows = []
+    for report in reports:
+        for table in report.to_dict()["tables"].values():
+            rows.append({"quarter": report.quarter, "folder": report.folder, **table})
+    return rows
 
 
 def _input_errors() -> tuple[type[BaseException], ...]:

@@ -3,7 +3,6 @@
 import json
 import sys
 import types
-from dataclasses import dataclass
 
 import nbformat
 import pytest
@@ -14,16 +13,6 @@ from present_fixtures import make_bulletin
 from hcp_lib.exitcodes import INVALID_INPUT, OK
 from hcp_lib.load import load_quarter
 from hcp_lib.run import check_options, main_run
-
-
-@dataclass
-class FakeReport:
-    table: str
-
-    def to_dict(self):
-        return {"table": self.table, "files": [{"path": f"{self.table}.csv", "rows": 10,
-                                                "sha256": "ab" * 32}],
-                "read": 10, "accepted": 9, "rejected": 1}
 
 
 def _pipeline(monkeypatch, build):
@@ -51,7 +40,8 @@ def test_manifest_lists_inputs_from_the_load_reports(monkeypatch, tmp_path):
 
     def build(quarter, data_dir, config, *, issue_date=None, mode="strict", cache_dir=None):
         calls.update(quarter=quarter, mode=mode, issue_date=issue_date)
-        return make_bulletin(), [FakeReport("evaluations"), FakeReport("cases")], {"load": 0.5}
+        report = load_quarter(FIXTURES / "good_2022Q2", "2022Q2").report
+        return make_bulletin(), [report], {"load": 0.5}
 
     _pipeline(monkeypatch, build)
     nb = tmp_path / "tiny.ipynb"
@@ -66,8 +56,13 @@ def test_manifest_lists_inputs_from_the_load_reports(monkeypatch, tmp_path):
     assert calls == {"quarter": "2022Q2", "mode": "quarantine",
                      "issue_date": opts.issue_date}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["inputs"]["accepted"] == 18 and manifest["inputs"]["rejected"] == 2
-    assert manifest["inputs"]["tables"][0]["files"][0]["sha256"] == "ab" * 32
+    report = load_quarter(FIXTURES / "good_2022Q2", "2022Q2").report
+    accepted = sum(t.accepted for t in report.tables.values())
+    assert accepted > 0
+    assert manifest["inputs"]["accepted"] == accepted and manifest["inputs"]["rejected"] == 0
+    first = manifest["inputs"]["tables"][0]
+    assert first["quarter"] == "2022Q2" and first["table"] == "evaluations"
+    assert first["files"][0]["sha256"] == report.tables["evaluations"].files[0].sha256
     assert manifest["timings_seconds"]["pipeline.load"] == 0.5
     assert manifest["parameters"]["mode"] == "quarantine"
 

@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the notebook to execute (default: notebooks/bulletin.ipynb)")
     parser.add_argument("--kernel", default="hcp", metavar="NAME",
                         help="Jupyter kernel to execute with (default: hcp)")
+    parser.add_argument("--cache", default="data/work/cache", metavar="DIR",
+                        help="keep each quarter's aggregates here, keyed by the inputs' SHA-256, "
+                             "so a re-run skips loading (default data/work/cache)")
+    parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
+                        help="always load and reduce the raw exports")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or stage lines")
     parser.set_defaults(handler=handle)
 
@@ -52,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
         opts = check_options(
             args.quarter, data_dir=args.data, out_dir=args.out, config_path=args.config,
             issue_date=args.date, mode=args.mode, timeout=args.timeout, notebook=args.notebook,
-            bulletin_path=args.bulletin, kernel=args.kernel,
+            bulletin_path=args.bulletin, kernel=args.kernel, cache_dir=args.cache,
             progress=not args.quiet and sys.stderr.isatty(),
         )
     except RunFailed as exc:
