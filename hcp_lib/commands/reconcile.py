@@ -18,6 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", default=None, help="city configuration (default: data/config/xiamen.yaml)")
     parser.add_argument("--published", default=None,
                         help="transcribed published figures (default: data/published/QUARTER.yaml)")
+    parser.add_argument("--cache", default="data/work/cache", metavar="DIR",
+                        help="aggregate cache, as hcp run keeps it (default data/work/cache)")
+    parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
+                        help="always load and reduce the raw exports")
     parser.set_defaults(handler=handle)
 
 
@@ -43,14 +47,10 @@ def handle(args: argparse.Namespace) -> int:
         return ERROR
     issue_date = next((e.published for e in published.entries if e.id == "header.date"), None)
 
-    try:
-        from ..pipeline import build_bulletin  # heavy, and written apart from this command
-    except ModuleNotFoundError as exc:
-        if exc.name != "hcp_lib.pipeline":
-            raise
-        print("hcp reconcile: this version has no pipeline to compute the bulletin", file=sys.stderr)
-        return ERROR
-    bulletin = build_bulletin(str(quarter), Path(args.data), config, issue_date=issue_date)
+    from ..pipeline import build_bulletin
+
+    bulletin = build_bulletin(str(quarter), Path(args.data), config, issue_date=issue_date,
+                              cache_dir=args.cache)
     try:
         result = reconcile(published, bulletin, config)
     except ReconcileError as exc:
