@@ -170,7 +170,8 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
             raise RunFailed(USAGE, f"--bulletin holds {bulletin.quarter}, not {opts.quarter}")
         shutil.copyfile(opts.bulletin_path, target)
         log.info("using the saved bulletin %s", opts.bulletin_path)
-        return {"bulletin": {"path": str(opts.bulletin_path), "sha256": _sha256(target)}}
+        return {"bulletin": {"path": str(opts.bulletin_path), "sha256": _sha256(target)},
+                "issue_date": bulletin.issue_date.isoformat()}
     try:
         from .pipeline import build_bulletin_with_report
     except ImportError as exc:
@@ -190,6 +191,7 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
         log.info("input %s %s: read %s, accepted %s, rejected %s", r["quarter"], r["table"],
                  r["read"], r["accepted"], r["rejected"])
     return {
+        "issue_date": bulletin.issue_date.isoformat(),
         "tables": loaded,
         "accepted": sum(int(r.get("accepted", 0) or 0) for r in loaded),
         "rejected": sum(int(r.get("rejected", 0) or 0) for r in loaded),
@@ -287,6 +289,7 @@ def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],
     manifest = {
         "hcp_version": __version__,
         "quarter": str(opts.quarter),
+        "issue_date": inputs.get("issue_date"),  # as printed: --date, the schedule, or today
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         "parameters": {
             "quarter": str(opts.quarter),
