@@ -246,6 +246,8 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
                 str(opts.notebook), str(executed), parameters=parameters,
                 kernel_name=opts.kernel, language="python", execution_timeout=opts.timeout,
                 progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
+                # A local kernel on loopback; its start-up transport warning is noise here.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except pm.PapermillExecutionError as exc:
         raise RunFailed(NOTEBOOK_FAILED,
