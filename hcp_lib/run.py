@@ -154,8 +154,7 @@ def run(opts: RunOptions) -> RunResult:
     except BaseException as exc:
         _abandon(build, opts.out_dir, handler, exc)
         raise
-    handler.close()
-    logging.getLogger().removeHandler(handler)
+    _close_log(handler)  # detached from the loggers it was added to, before the folder moves
     _publish(build, opts.out_dir)
     return RunResult(opts.out_dir, opts.out_dir / html.name, timings)
 
