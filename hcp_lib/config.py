@@ -7,6 +7,7 @@ that a bulletin could change; it reads it from here. Paths inside the file are r
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -92,6 +93,13 @@ class SatisfactionConfig(_Model):
         description="a district's rate counts the evaluations whose record carries its "
         "行政区划代码 (region_code), or those of units rolling up into it (unit)",
     )
+    majority_above: float = Field(
+        0.5,
+        ge=0,
+        lt=1,
+        description="多数 (most units' rates rose): strictly more than this share of the units "
+        "rated in both quarters",
+    )
 
     @field_validator("weights")
     @classmethod
@@ -99,6 +107,11 @@ class SatisfactionConfig(_Model):
         if set(v) != set(LEVELS):
             raise ValueError(f"weights must name exactly the five levels {LEVELS}")
         return v
+
+    @property
+    def majority(self) -> Fraction:
+        """``majority_above`` as the decimal it was written as (0.5 is exactly 1/2)."""
+        return Fraction(str(self.majority_above))
 
 
 class BadReviewConfig(_Model):

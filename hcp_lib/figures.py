@@ -88,6 +88,31 @@ class UnitRate:
 
 
 @dataclass(frozen=True)
+class Improvement:
+    """How many units' rates rose on the previous quarter: the bulletin's 各区 / 多数 claims."""
+
+    improved: int  # rate strictly higher than the previous quarter's, compared exactly
+    compared: int  # units with a rate in both quarters
+    units: int  # units with a rate this quarter
+
+    @property
+    def all(self) -> bool:
+        """Every unit rated this quarter was rated before and rose (各…均有所提高)."""
+        return self.units > 0 and self.improved == self.compared == self.units
+
+    def most(self, above: Fraction) -> bool:
+        """More than the share ``above`` of the units compared rose (多数)."""
+        return self.compared > 0 and Fraction(self.improved, self.compared) > above
+
+
+def improvement(current: list[UnitRate], previous: list[UnitRate]) -> Improvement:
+    """Units compared by name; a unit without a previous rate is not compared."""
+    before = {r.unit: r.rate for r in previous}
+    both = [r for r in current if r.unit in before]
+    return Improvement(sum(r.rate > before[r.unit] for r in both), len(both), len(current))
+
+
+@dataclass(frozen=True)
 class Satisfaction:
     """三、政务服务满意率 (rates on a 0-100 scale are Fractions of 1 here, like every rate)."""
 
@@ -98,6 +123,21 @@ class Satisfaction:
     city_mean: Fraction
     city_mean_previous: Fraction | None
     below_city_mean: list[UnitRate]  # lowest first
+    # the previous quarter's rates by the same rules (None: no previous quarter read)
+    district_rates_previous: list[UnitRate] | None = None
+    city_rates_previous: list[UnitRate] | None = None
+
+    @property
+    def districts_improvement(self) -> Improvement | None:
+        if self.district_rates_previous is None:
+            return None
+        return improvement(self.district_rates, self.district_rates_previous)
+
+    @property
+    def city_improvement(self) -> Improvement | None:
+        if self.city_rates_previous is None:
+            return None
+        return improvement(self.city_rates, self.city_rates_previous)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from .config import Config
 from .contract import LEVELS
-from .figures import BadReviewGroup, Bulletin, RegionRow, SurveyGroup
+from .figures import BadReviewGroup, Bulletin, Improvement, RegionRow, SurveyGroup
 from .quarters import Quarter
 
 MISTAKEN_VERDICTS = frozenset({"误差评", "恶意差评"})
@@ -51,6 +51,17 @@ class Change:
     @property
     def delta(self) -> Fraction:
         return self.current - self.previous
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A true/false claim with the counts behind it, shown beside the verdict (6/6 个区提高)."""
+
+    value: bool
+    detail: str = ""
+
+    def __bool__(self) -> bool:
+        return self.value
 
 
 Handler = Callable[..., Any]
@@ -216,6 +227,24 @@ def _sat_mean(b: Bulletin, c: Config, group: str, prev: str | None) -> Fraction:
     if group == "districts":
         return _need(s.district_mean_previous, "previous district mean") if prev else s.district_mean
     return _need(s.city_mean_previous, "previous city mean") if prev else s.city_mean
+
+
+def _improved(found: Improvement | None, what: str, measure: str) -> tuple[Improvement, str]:
+    imp = _need(found, f"previous quarter's {what} rates")
+    return imp, f"{imp.improved}/{imp.compared} {measure}提高"
+
+
+@_rule(r"satisfaction\.districts\.all_improved")
+def _districts_improved(b: Bulletin, c: Config) -> Flag:
+    imp, detail = _improved(b.satisfaction.districts_improvement, "district", "个区")
+    return Flag(imp.all, detail)
+
+
+@_rule(r"satisfaction\.city_units\.most_improved")
+def _city_units_improved(b: Bulletin, c: Config) -> Flag:
+    """多数: more than ``satisfaction.majority_above`` of the units rated in both quarters."""
+    imp, detail = _improved(b.satisfaction.city_improvement, "city unit", "家")
+    return Flag(imp.most(c.satisfaction.majority), detail)
 
 
 @_rule(r"satisfaction\.below_city_mean")

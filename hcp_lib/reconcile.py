@@ -19,7 +19,7 @@ import pandas as pd
 
 from .config import Config, PercentPolicy
 from .figures import Bulletin
-from .locate import Absent, Change, NotComputed, RowShare, UnknownFigure, locate
+from .locate import Absent, Change, Flag, NotComputed, RowShare, UnknownFigure, locate
 from .percent import format_percent
 from .published import Entry, Published, PublishedError, load_published
 
@@ -125,15 +125,16 @@ def check_entry(entry: Entry, bulletin: Bulletin, config: Config) -> Row:
     except (TypeError, ValueError, AttributeError) as exc:
         raise ReconcileError(f"entry {entry.id!r}: cannot format {raw!r}: {exc}") from exc
     equal = same(entry, entry.published, computed)
+    shown_computed = show(computed) + (f"（{raw.detail}）" if isinstance(raw, Flag) and raw.detail else "")
     known = entry.known_inconsistency
     if known is None:
-        return row(show(computed), "match" if equal else "mismatch", _claim_note(entry))
+        return row(shown_computed, "match" if equal else "mismatch", _claim_note(entry))
     if equal:
-        return row(show(computed), "unexpected_match",
+        return row(shown_computed, "unexpected_match",
                    f"documented inconsistency not reproduced: {known.reason}")
     if known.expected is None or same(entry, known.expected, computed):
-        return row(show(computed), "known", known.reason)
-    return row(show(computed), "mismatch",
+        return row(shown_computed, "known", known.reason)
+    return row(shown_computed, "mismatch",
                f"differs from the print and from the documented {show(known.expected)}")
 
 

@@ -63,6 +63,7 @@ class RunOptions:
     kernel: str = DEFAULT_KERNEL
     progress: bool = False
     cache_dir: Path | None = None
+    published_path: Path | None = None  # None: the notebook's default, data/published/QUARTER.yaml
 
 
 @dataclass
@@ -85,6 +86,7 @@ def check_options(
     kernel: str = DEFAULT_KERNEL,
     progress: bool = False,
     cache_dir: str | Path | None = None,
+    published_path: str | Path | None = None,
 ) -> RunOptions:
     """Every parameter checked before anything runs; raises RunFailed(USAGE) naming the fault."""
     try:
@@ -115,10 +117,13 @@ def check_options(
     nb = Path(notebook).resolve() if notebook else DEFAULT_NOTEBOOK
     if not nb.is_file():
         raise RunFailed(USAGE, f"notebook not found: {nb}")
+    published = Path(published_path).resolve() if published_path else None
+    if published is not None and not published.is_file():
+        raise RunFailed(USAGE, f"--published {published_path}: no such file")
     out = Path(out_dir or Path("reports") / str(q)).resolve()
     return RunOptions(q, data, out, Path(config_path).resolve() if config_path else None, config,
                       when, mode, int(timeout), nb, bulletin, kernel, progress,
-                      Path(cache_dir).resolve() if cache_dir else None)
+                      Path(cache_dir).resolve() if cache_dir else None, published)
 
 
 def run(opts: RunOptions) -> RunResult:
@@ -149,8 +154,7 @@ def run(opts: RunOptions) -> RunResult:
     except BaseException as exc:
         _abandon(build, opts.out_dir, handler, exc)
         raise
-    handler.close()
-    logging.getLogger().removeHandler(handler)
+    _close_log(handler)  # detached from the loggers it was added to, before the folder moves
     _publish(build, opts.out_dir)
     return RunResult(opts.out_dir, opts.out_dir / html.name, timings)
 
@@ -239,6 +243,7 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
         "issue_date": opts.issue_date.isoformat() if opts.issue_date else "",
         "bulletin_path": str(build / "bulletin.pkl"),
         "mode": opts.mode,
+        "published_path": str(opts.published_path or ""),
     }
     try:
         with _kernel_sees_this_package():
@@ -304,8 +309,10 @@ def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],
             "notebook": str(opts.notebook),
             "kernel": opts.kernel,
             "bulletin": str(opts.bulletin_path) if opts.bulletin_path else None,
+            "published": str(opts.published_path) if opts.published_path else None,
         },
         "inputs": inputs,
+        "reconciliation": _reconciliation(build / f"reconcile-{opts.quarter}.json"),
         "python": platform.python_version(),
         "packages": _versions(),
         "git": _git(PACKAGE_ROOT),
@@ -315,6 +322,13 @@ def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],
     (build / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
+
+
+def _reconciliation(record: Path) -> dict[str, Any] | None:
+    """The appendix's counts by status, as the notebook wrote them; None when not computed."""
+    if not record.is_file():
+        return None
+    return json.loads(record.read_text(encoding="utf-8"))
 
 
 # -- helpers ------------------------------------------------------------------------------------

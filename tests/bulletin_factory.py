@@ -127,11 +127,19 @@ def _satisfaction(config: Config) -> Satisfaction:
     others = [UnitRate(u.short_name, others_rate, 1000) for u in config.registry.units.values()
               if u.in_service_centre and u.short_name not in listed][:48]
     city = below + others
+    district_mean = sum(u.rate for u in districts) / len(districts)
+    # Q1: every district lower by the same step (mean exactly 99.436%); the six listed units
+    # at 99.990%, the 48 others lower than now, so that the 54-unit mean is 99.974%.
+    step = district_mean - pct("99.436")
+    districts_q1 = [UnitRate(u.unit, u.rate - step, u.evaluations) for u in districts]
+    others_q1 = (pct("99.974") * 54 - pct("99.990") * 6) / 48
+    city_q1 = [UnitRate(u.unit, pct("99.990") if u in below else others_q1, 1000) for u in city]
     return Satisfaction(
-        district_rates=districts, district_mean=sum(u.rate for u in districts) / len(districts),
+        district_rates=districts, district_mean=district_mean,
         district_mean_previous=pct("99.436"),
         city_rates=city, city_mean=sum(u.rate for u in city) / len(city),
         city_mean_previous=pct("99.974"), below_city_mean=below,
+        district_rates_previous=districts_q1, city_rates_previous=city_q1,
     )
 
 

@@ -354,3 +354,23 @@ def test_unresolved_unit_in_bad_reviews_shows_its_recorded_name():
     b = bulletin({"evaluations": frame})
     assert [(g.unit, g.count) for g in b.bad_reviews.units] == [("某未登记单位", 1)]
     assert b.evaluations.total == 1 and b.satisfaction.city_rates == []
+
+
+def test_previous_quarter_unit_rates_by_the_same_rules():
+    now = [("a1", "c", "市商务局", "350200", "非常满意", A, "I"),
+           ("b1", "c", "市民政局", "350200", "满意", A, "I"),
+           ("d1", "c", "思明区", "350203", "非常满意", A, "I")]
+    before = [("p1", "c", "市商务局", "350200", "满意", A, "I"),        # 0.70 -> 1.00: up
+              ("p2", "c", "市民政局", "350200", "满意", A, "I"),        # 0.70 -> 0.70: not up
+              ("p3", "c", "市市场监管局", "350200", "满意", A, "I"),    # not rated now
+              ("p4", "c", "思明区民政局", "350203", "基本满意", A, "I")]  # 思明区 0.40 -> 1.00
+    s = bulletin({"evaluations": evals(now)}, previous={"evaluations": evals(before),
+                 "cases": cases([]), "bad_reviews": ledger([])}).satisfaction
+    assert [(r.unit, r.rate) for r in s.district_rates_previous] == [("思明区", Fraction(4, 10))]
+    assert {r.unit: r.rate for r in s.city_rates_previous} == {
+        "市商务局": Fraction(7, 10), "市民政局": Fraction(7, 10), "市市场监管局": Fraction(7, 10)}
+    assert (s.districts_improvement.improved, s.districts_improvement.all) == (1, True)
+    imp = s.city_improvement
+    assert (imp.improved, imp.compared, imp.units) == (1, 2, 2)
+    assert not imp.most(Fraction(1, 2)) and imp.most(Fraction(1, 3))
+    assert bulletin({"evaluations": evals(now)}).satisfaction.city_improvement is None

@@ -7,7 +7,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "bulletin.ipynb"
-PARAMETERS = {"quarter", "data_dir", "out_dir", "config_path", "issue_date", "bulletin_path", "mode"}
+PARAMETERS = {"quarter", "data_dir", "out_dir", "config_path", "issue_date", "bulletin_path", "mode",
+              "published_path"}
 
 
 def _nb():

@@ -121,3 +121,55 @@ def test_commendations(config):
     assert "直属分局收到西海湾邮轮城投资有限公司赠送的" in text
     assert "等12个窗口部门分别收到" in text and "感谢信共计 23 封。" in text
     assert "市医保局罗明雨、林宸晖，以及市人社局余卫强、市商务局吴露萍等 12 个窗口服务部门共计20余人次" in text
+
+
+def _with_previous_rates(b, district_step: F, city_steps: list[F], config=None):
+    """Previous-quarter rates: each district ``district_step`` lower, city unit i by step i."""
+    s = b.satisfaction
+    districts = [dataclasses.replace(r, rate=r.rate - district_step) for r in s.district_rates]
+    steps = city_steps + [city_steps[-1]] * (len(s.city_rates) - len(city_steps))
+    cities = [dataclasses.replace(r, rate=r.rate - d) for r, d in zip(s.city_rates, steps, strict=True)]
+    s = dataclasses.replace(s, district_rates_previous=districts, city_rates_previous=cities)
+    return dataclasses.replace(b, satisfaction=s)
+
+
+def _satisfaction_lead(b, config) -> str:
+    return Narrator(b, config).satisfaction()[1].text
+
+
+def test_improvement_claims_follow_the_unit_rates(config):
+    b = make_bulletin()
+    n = len(b.satisfaction.city_rates)
+    up, down = F(1, 10000), F(-1, 10000)
+    most = _with_previous_rates(b, up, [down] * (n // 2 - 1) + [up])  # more than half rose
+    assert ("我市各区和多数市直审批服务部门的政务服务满意率相比一季度均有所提高，"
+            "尤其是六个区的政务服务满意率平均得分从99.436%提升到99.996%") in _satisfaction_lead(most, config)
+    half = _with_previous_rates(b, up, [down] * (n - n // 2) + [up])  # exactly half rose: not 多数
+    text = _satisfaction_lead(half, config)
+    assert "我市各区的政务服务满意率相比一季度均有所提高，尤其是六个区" in text
+    assert "多数" not in text
+
+
+def test_no_improvement_claim_when_a_district_fell_or_no_rates(config):
+    b = make_bulletin()
+    n = len(b.satisfaction.city_rates)
+    fell = _with_previous_rates(b, F(1, 10000), [F(-1, 10000)] * n)
+    s = fell.satisfaction
+    one_down = [dataclasses.replace(s.district_rates_previous[0], rate=F(1)),
+                *s.district_rates_previous[1:]]
+    fell = dataclasses.replace(fell, satisfaction=dataclasses.replace(s, district_rates_previous=one_down))
+    for b_ in (fell, make_bulletin()):  # a district fell / no previous unit rates
+        text = _satisfaction_lead(b_, config)
+        assert "各区" not in text and "多数" not in text and "均有所提高" not in text
+        assert "计算，六个区的政务服务满意率平均得分从99.436%提升到99.996%" in text
+
+
+def test_majority_threshold_is_configured(config):
+    b = make_bulletin()
+    n = len(b.satisfaction.city_rates)
+    up, down = F(1, 10000), F(-1, 10000)
+    b = _with_previous_rates(b, up, [down] * (n // 3) + [up])  # two thirds rose
+    assert "多数市直审批服务部门" in _satisfaction_lead(b, config)
+    strict = config.model_copy(update={"satisfaction": config.satisfaction.model_copy(
+        update={"majority_above": 0.75})})
+    assert "多数" not in _satisfaction_lead(b, strict)

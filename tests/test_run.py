@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -14,6 +15,7 @@ from present_fixtures import make_bulletin
 
 from hcp_lib.exitcodes import NOTEBOOK_FAILED, OK, USAGE
 from hcp_lib.present.io import save_bulletin
+from hcp_lib.reconcile import STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,6 +97,33 @@ def test_manifest_and_log(report):
     assert outputs["bulletin-2022Q2.html"]["sha256"] == hashlib.sha256(html.read_bytes()).hexdigest()
     log = (report / "run.log").read_text(encoding="utf-8")
     assert "[execute]" in log and "[export]" in log
+    # the fixture is 2022Q2-like, not the published bulletin: the appendix reports its differences
+    reconciliation = manifest["reconciliation"]
+    assert reconciliation["published"].endswith("data/published/2022Q2.yaml")
+    assert set(reconciliation["summary"]) == set(STATUSES) and reconciliation["entries"] == 192
+    assert reconciliation["ok"] is False and reconciliation["summary"]["known"] == 2
+    assert "reconcile-2022Q2.json" in outputs
+
+
+def test_reconciliation_appendix_ends_the_report(report):
+    html = (report / "bulletin-2022Q2.html").read_text(encoding="utf-8")
+    heading = '<h2 class="section">【附录】与已发布通报核对</h2>'
+    assert html.index("【附图】") < html.index(heading)
+    assert "共核对已发布通报的数字和表述 192 项：" in html
+    assert '<table class="data reconcile">' in html
+
+
+def test_no_appendix_for_a_quarter_without_a_published_bulletin(tmp_path):
+    saved = save_bulletin(replace(make_bulletin(), quarter="2022Q1", previous_quarter="2021Q4"),
+                          tmp_path / "q1.pkl")
+    out = tmp_path / "2022Q1"
+    done = hcp("run", "2022Q1", "--bulletin", str(saved), "--out", str(out), "--quiet")
+    assert done.returncode == OK, done.stderr
+    html = (out / "bulletin-2022Q1.html").read_text(encoding="utf-8")
+    assert "【附录】" not in html and "data reconcile" not in html and "【附图】" in html
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["reconciliation"] is None
+    assert not (out / "reconcile-2022Q1.json").exists()
 
 
 def test_failing_cell_exits_5_and_leaves_the_previous_report(report, tmp_path):
@@ -128,7 +157,8 @@ def test_a_new_run_replaces_the_report_whole(saved_bulletin, tmp_path):
 @pytest.mark.parametrize(
     "args",
     [["20222"], ["2022Q2", "--date", "26/07/2022"], ["2022Q2", "--data", "/no/such/folder"],
-     ["2022Q2", "--config", "/no/such.yaml"], ["2022Q2", "--timeout", "0"]],
+     ["2022Q2", "--config", "/no/such.yaml"], ["2022Q2", "--timeout", "0"],
+     ["2022Q2", "--published", "/no/such.yaml"]],
 )
 def test_bad_parameters_exit_2_before_anything_runs(args, tmp_path):
     done = hcp("run", *args, "--out", str(tmp_path / "r"))

@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="per-cell execution limit (default: 600)")
     parser.add_argument("--bulletin", default=None, metavar="FILE",
                         help="render a saved bulletin (bulletin.pkl of an earlier run) without raw data")
+    parser.add_argument("--published", default=None, metavar="FILE",
+                        help="transcribed published bulletin for the reconciliation appendix "
+                             "(default: data/published/QUARTER.yaml; absent: no appendix)")
     parser.add_argument("--notebook", default=None, metavar="FILE",
                         help="the notebook to execute (default: notebooks/bulletin.ipynb)")
     parser.add_argument("--kernel", default="hcp", metavar="NAME",
@@ -58,6 +61,7 @@ def handle(args: argparse.Namespace) -> int:
             args.quarter, data_dir=args.data, out_dir=args.out, config_path=args.config,
             issue_date=args.date, mode=args.mode, timeout=args.timeout, notebook=args.notebook,
             bulletin_path=args.bulletin, kernel=args.kernel, cache_dir=args.cache,
+            published_path=args.published,
             progress=not args.quiet and sys.stderr.isatty(),
         )
     except RunFailed as exc:

@@ -61,10 +61,11 @@ def satisfaction(
     city_mean = _mean(cities)
     below = sorted((r for r in cities if r.rate < city_mean),
                    key=lambda r: (r.rate, units.order(r.unit)))
-    prev_d = prev_c = None
-    if previous is not None:
-        prev_d = _mean(district_rates(previous, config, units))
-        prev_c = _mean(city_rates(previous, config, units))
+    rates_d = rates_c = prev_d = prev_c = None
+    if previous is not None:  # the same rules, so the per-unit comparison is like for like
+        rates_d = district_rates(previous, config, units)
+        rates_c = city_rates(previous, config, units)
+        prev_d, prev_c = _mean(rates_d), _mean(rates_c)
     return Satisfaction(
         district_rates=districts,
         district_mean=_mean(districts),
@@ -73,4 +74,6 @@ def satisfaction(
         city_mean=city_mean,
         city_mean_previous=prev_c,
         below_city_mean=below,
+        district_rates_previous=rates_d,
+        city_rates_previous=rates_c,
     )

@@ -153,38 +153,21 @@ class Narrator:
 
     def satisfaction(self) -> list[Block]:
         s = self.b.satisfaction
-        fmt = lambda v: self.pct(v, "mean_satisfaction")  # noqa: E731
-        n_districts = words.cn_number(len(s.district_rates)) + "个区"
+        fmt = lambda v: self.pct(v, "mean_satisfaction") if v is not None else None  # noqa: E731
         d = words.change(s.district_mean, s.district_mean_previous, flat_below=Fraction(1, 1000))
         c = words.change(s.city_mean, s.city_mean_previous, flat_below=Fraction(1, 1000))
-        prev = self.q["previous_short"]
-        if d is None:
-            districts = f"{n_districts}的政务服务满意率平均得分为{fmt(s.district_mean)}。"
-        elif d.direction == "flat":
-            districts = f"{n_districts}的政务服务满意率平均得分为{fmt(s.district_mean)}，与{prev}基本持平。"
-        elif d.direction == "up":
-            marked = "，总体提升较为明显" if d.points >= Fraction(1, 10) else ""
-            districts = (
-                f"我市各区的政务服务满意率相比{prev}有所提高，{n_districts}的政务服务满意率平均得分"
-                f"从{fmt(s.district_mean_previous)}提升到{fmt(s.district_mean)}{marked}。"
-            )
-        else:
-            districts = (
-                f"{n_districts}的政务服务满意率平均得分从{fmt(s.district_mean_previous)}"
-                f"回落到{fmt(s.district_mean)}。"
-            )
-        if c is None:
-            city = f"全市政务服务满意率的平均得分为{fmt(s.city_mean)}。"
-        elif c.direction == "flat":
-            city = f"全市政务服务满意率的平均得分为{fmt(s.city_mean)}，与{prev}基本持平。"
-        elif c.direction == "up":
-            city = f"全市政务服务满意率的平均得分从{fmt(s.city_mean_previous)}提升到{fmt(s.city_mean)}。"
-        else:
-            reason = "但由于个别市直部门得分不高，" if d and d.direction == "up" else ""
-            city = (
-                f"{reason}全市政务服务满意率的平均得分从{fmt(s.city_mean_previous)}"
-                f"回落到{fmt(s.city_mean)}。"
-            )
+        district = {
+            "n": words.cn_number(len(s.district_rates)) + "个区",
+            "mean": fmt(s.district_mean),
+            "previous": fmt(s.district_mean_previous),
+            "direction": d.direction if d else None,
+            "marked": bool(d and d.direction == "up" and d.points >= Fraction(1, 10)),
+        }
+        city = {
+            "mean": fmt(s.city_mean),
+            "previous": fmt(s.city_mean_previous),
+            "direction": c.direction if c else None,
+        }
         below = [
             {"unit": u.unit, "rate": self.pct(u.rate, "unit_satisfaction")}
             for u in s.below_city_mean
@@ -192,11 +175,25 @@ class Narrator:
         return render(
             "satisfaction.j2",
             q=self.q,
-            districts_sentence=districts,
-            city_sentence=city,
+            claim=self.improvement_claim(),
+            district=district,
+            city=city,
             below=below,
             bad=self._bad_reviews_view(),
         )
+
+    def improvement_claim(self) -> str:
+        """Which units' rates the text may say rose on the previous quarter: every district
+        (各区) and / or more than ``satisfaction.majority_above`` of the city units (多数);
+        "" when neither holds or the previous quarter's rates are unknown."""
+        s = self.b.satisfaction
+        districts = s.districts_improvement
+        units = s.city_improvement
+        all_districts = districts is not None and districts.all
+        most_units = units is not None and units.most(self.config.satisfaction.majority)
+        if all_districts:
+            return "districts_and_units" if most_units else "districts"
+        return "units" if most_units else ""
 
     def _bad_reviews_view(self) -> dict[str, Any]:
         r = self.b.bad_reviews

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import Config, load_config
 from ..figures import Bulletin
 from ..quarters import IssueNumber, Quarter
+from . import appendix as appendix_module
 from . import charts as charts_module
 from . import html as h
 from .fonts import setup_fonts
@@ -139,6 +140,20 @@ def charts(r: Report):
         parts.append(h.figure_html(png, f"图{i}  {caption}"))
     parts.append("</section>")
     return _html("\n".join(parts))
+
+
+def reconciliation(r: Report, published_path: str = ""):
+    """【附录】与已发布通报核对, when the published bulletin is transcribed (else nothing).
+
+    ``published_path`` defaults to ``data/published/<QUARTER>.yaml``; the counts are also
+    written to ``out_dir/reconcile-<QUARTER>.json`` for the run manifest.
+    """
+    path = resolve(published_path or f"data/published/{r.quarter}.yaml", project_root())
+    found = appendix_module.reconcile_file(r.bulletin, r.config, path)
+    if found is None:
+        return None
+    appendix_module.write_record(found, r.out_dir / f"reconcile-{r.quarter}.json")
+    return _html(appendix_module.appendix_html(found))
 
 
 def save_tables(r: Report) -> Path:
