@@ -53,6 +53,7 @@ class KnownInconsistency(_Model):
     """The print contradicts the bulletin's own rule; ``expected`` is what the rule gives."""
 
     reason: str
+    reason_cn: str | None = None  # the same in Chinese, for the report's appendix
     expected: Any = None
 
 

@@ -9,7 +9,7 @@ as ``known_inconsistency``) is ``known``; any other difference makes the result 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -52,6 +52,7 @@ class Row:
     computed: str
     status: str
     note: str = ""
+    note_cn: str = ""  # for readers of the report: the source's inconsistency, in Chinese
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def check_entry(entry: Entry, bulletin: Bulletin, config: Config) -> Row:
         return row(shown_computed, "unexpected_match",
                    f"documented inconsistency not reproduced: {known.reason}")
     if known.expected is None or same(entry, known.expected, computed):
-        return row(shown_computed, "known", known.reason)
+        return replace(row(shown_computed, "known", known.reason), note_cn=known.reason_cn or "")
     return row(shown_computed, "mismatch",
                f"differs from the print and from the documented {show(known.expected)}")
 

@@ -50,9 +50,10 @@ def test_appendix_html_is_an_escaped_compact_table(config):
 
 
 def test_appendix_cells_are_escaped():
-    rows = (Row("a.b", "a", "<b>1</b>", "1", "mismatch", "x < y"),)
+    rows = (Row("a.b", "a", "<b>1</b>", "1", "mismatch", "x < y", note_cn="甲 < 乙"),)
     html = appendix_html(Appendix(PUBLISHED, ReconcileResult("2022Q2", rows)))
-    assert "&lt;b&gt;1&lt;/b&gt;" in html and "x &lt; y" in html and "<b>" not in html
+    assert "&lt;b&gt;1&lt;/b&gt;" in html and "甲 &lt; 乙" in html and "<b>" not in html
+    assert "x &lt; y" not in html  # the English working note stays out of the leaders' copy
     assert '<tr class="status-mismatch">' in html
 
 

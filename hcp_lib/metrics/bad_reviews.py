@@ -28,12 +28,18 @@ def _groups(rows: pd.DataFrame, units: Units, config: Config, *, district: bool)
         BadReviewGroup(
             unit=group,
             count=n,
-            parts=dict(parts[group]) if set(parts[group]) != {group} else {},
+            parts=_ordered_parts(group, parts[group], units) if set(parts[group]) != {group} else {},
             includes_stations=stations[group],
         )
         for group, n in counts.items()
     ]
     return sorted(out, key=lambda g: (-g.count, units.order(g.unit)))
+
+
+def _ordered_parts(group: str, counted: Counter[str], units: Units) -> dict[str, int]:
+    """The group's own count first (其中住房局1件、市公积金中心6件), then the rest in registry order."""
+    order = sorted(counted, key=lambda u: (u != group, units.order(u)))
+    return {u: counted[u] for u in order}
 
 
 def bad_reviews(current: Aggregates, config: Config, units: Units) -> BadReviews:

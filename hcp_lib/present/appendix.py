@@ -79,7 +79,7 @@ def appendix_html(appendix: Appendix) -> str:
     """The appendix section: title, summary line and the compact table (text escaped)."""
     result = appendix.result
     rows = [] if result is None else [
-        {"cells": (r.id, r.published, r.computed, STATUS_CN[r.status], r.note), "status": r.status}
+        {"cells": (r.id, r.published, r.computed, STATUS_CN[r.status], r.note_cn), "status": r.status}
         for r in result.rows
     ]
     summary = summary_cn(result) if result is not None else f"未能核对：{appendix.error}"
