@@ -79,7 +79,7 @@ def test_satisfaction_and_bad_reviews(config):
     assert "但由于个别市直部门得分不高，全市政务服务满意率的平均得分从99.974%回落到99.912%" in text
     assert "市商务局（97.857%）、市海洋发展局（98.400%）" in text
     assert "共有90件“不满意”和“非常不满意”件，均核实为误差评或恶意差评" in text
-    assert "市公安局（含基层所站）7件以及市住房局7件（其中住房局1件、市公积金中心6件）" in text
+    assert "市公安局（含基层所站）7件以及市住房局7件（其中市住房局1件、市公积金中心6件）" in text
     assert "较多的区有：同安区3件、翔安区2件。" in text
 
 
@@ -117,7 +117,7 @@ def test_commendations(config):
     text = _text(blocks)
     assert blocks[1].text.startswith("一、4 月份，市民政局窗口收到厦门市星谷卫星应用技术研究院赠送的")
     assert "市城建档案馆收到厦门万科赠送的“真诚服务、高效审批”锦旗一面。" in text
-    assert "三、4-5 月份，市资源规划局窗口收到" in text
+    assert "七、4-5 月份，市资源规划局窗口收到" in text
     assert "直属分局收到西海湾邮轮城投资有限公司赠送的" in text
     assert "等12个窗口部门分别收到" in text and "感谢信共计 23 封。" in text
     assert "市医保局罗明雨、林宸晖，以及市人社局余卫强、市商务局吴露萍等 12 个窗口服务部门共计20余人次" in text
@@ -158,7 +158,10 @@ def test_no_improvement_claim_when_a_district_fell_or_no_rates(config):
     one_down = [dataclasses.replace(s.district_rates_previous[0], rate=F(1)),
                 *s.district_rates_previous[1:]]
     fell = dataclasses.replace(fell, satisfaction=dataclasses.replace(s, district_rates_previous=one_down))
-    for b_ in (fell, make_bulletin()):  # a district fell / no previous unit rates
+    plain = make_bulletin()
+    unrated = dataclasses.replace(plain, satisfaction=dataclasses.replace(
+        plain.satisfaction, district_rates_previous=None, city_rates_previous=None))
+    for b_ in (fell, unrated):  # a district fell / no previous unit rates
         text = _satisfaction_lead(b_, config)
         assert "各区" not in text and "多数" not in text and "均有所提高" not in text
         assert "计算，六个区的政务服务满意率平均得分从99.436%提升到99.996%" in text

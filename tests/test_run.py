@@ -97,11 +97,11 @@ def test_manifest_and_log(report):
     assert outputs["bulletin-2022Q2.html"]["sha256"] == hashlib.sha256(html.read_bytes()).hexdigest()
     log = (report / "run.log").read_text(encoding="utf-8")
     assert "[execute]" in log and "[export]" in log
-    # the fixture is 2022Q2-like, not the published bulletin: the appendix reports its differences
+    # the fixture holds the published figures: only the source's own slips differ
     reconciliation = manifest["reconciliation"]
     assert reconciliation["published"].endswith("data/published/2022Q2.yaml")
     assert set(reconciliation["summary"]) == set(STATUSES) and reconciliation["entries"] == 192
-    assert reconciliation["ok"] is False and reconciliation["summary"]["known"] == 2
+    assert reconciliation["ok"] is True and reconciliation["summary"]["known"] == 2
     assert "reconcile-2022Q2.json" in outputs
 
 
