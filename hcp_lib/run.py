@@ -176,11 +176,8 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
         log.info("using the saved bulletin %s", opts.bulletin_path)
         return {"bulletin": {"path": str(opts.bulletin_path), "sha256": _sha256(target)},
                 "issue_date": bulletin.issue_date.isoformat()}
-    try:
-        from .pipeline import build_bulletin_with_report
-    except ImportError as exc:
-        raise RunFailed(ERROR, f"computing from raw data is not available in this build ({exc}); "
-                               "pass --bulletin FILE to render a saved bulletin") from exc
+    from .pipeline import build_bulletin_with_report
+
     try:
         bulletin, reports, stage_times = build_bulletin_with_report(
             str(opts.quarter), opts.data_dir, opts.config, issue_date=opts.issue_date,

@@ -66,6 +66,8 @@ def test_report_from_the_embedded_data(embedded):
                    "市商务局（97.857%）", "第2期（总第10期）", "2022年7月26日",
                    "市市场监管局（含基层所站）39件", "感谢信共计 23 封"):
         assert figure in html, figure
+    for table in ("【附表】", "主动评价率", "差评情况", "98.50"):  # section tables, scores as printed
+        assert table in html, table
     assert "<script src=" not in html and 'rel="stylesheet"' not in html
     assert "build_bulletin" not in html and "hcp_lib" not in html
     assert ("我市各区和多数市直审批服务部门的政务服务满意率相比一季度均有所提高，尤其是六个区的政务服务满意率"

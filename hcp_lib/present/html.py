@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from functools import cache
+from numbers import Number
 from pathlib import Path
 
 import jinja2
@@ -70,7 +71,7 @@ def table_html(df: pd.DataFrame, title: str | None = None) -> str:
             c = end + 1
         head.append("<tr>" + "".join(cells) + "</tr>")
     body = [
-        "<tr>" + "".join(f"<td>{escape(_text(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td{_align(v)}>{escape(_text(v))}</td>" for v in row) + "</tr>"
         for row in df.itertuples(index=False)
     ]
     caption = f'<p class="table-title">{escape(title)}</p>\n' if title else ""
@@ -80,6 +81,13 @@ def table_html(df: pd.DataFrame, title: str | None = None) -> str:
 
 def _spans_down(col: tuple, level: int, levels: int) -> bool:
     return all(not col[lv] for lv in range(level + 1, levels))
+
+
+def _align(value: object) -> str:
+    """Numbers and percentages align right, text left, as in the printed tables."""
+    text = _text(value)
+    numeric = isinstance(value, Number) or text.rstrip("%").replace(".", "", 1).isdigit()
+    return ' class="num"' if numeric else ""
 
 
 def _text(value: object) -> str:

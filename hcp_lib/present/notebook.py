@@ -23,7 +23,7 @@ from .fonts import setup_fonts
 from .io import load_bulletin, write_bulletin_json
 from .narrative import Narrator
 from .project import project_root, resolve
-from .tables import all_tables, region_table
+from .tables import REGION_SHEET, all_tables, region_table
 from .workbook import write_workbook
 
 
@@ -127,6 +127,19 @@ def active_rates(r: Report):
 
 def commendations(r: Report):
     return _html(h.blocks_html(r.narrator.commendations()))
+
+
+def tables(r: Report):
+    """附表: every section's lists and rankings as tables, beside the sentences that cite them.
+
+    The region table already stands in section 一; empty tables are left out.
+    """
+    shown = [(name, df) for name, df in all_tables(r.bulletin, r.config).items()
+             if name != REGION_SHEET and not df.empty]
+    parts = ['<section class="appendix tables">', '<h2 class="section">【附表】</h2>']
+    parts += [h.table_html(df, f"附表{i}  {name}") for i, (name, df) in enumerate(shown, 1)]
+    parts.append("</section>")
+    return _html("\n".join(parts))
 
 
 def charts(r: Report):

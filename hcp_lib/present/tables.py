@@ -7,6 +7,7 @@ two-level header (level, then 评价数/百分比).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
@@ -52,12 +53,18 @@ def stars_table(b: Bulletin, config: Config) -> pd.DataFrame:
     )
 
 
+def _score(config: Config, score: Decimal) -> Decimal:
+    """A score at the configured decimals, exact (prints 98.50, and stays a number in Excel)."""
+    policy = config.display.policy_for("survey_mean")
+    return Decimal(format_number(score, policy.decimals, policy.method))
+
+
 def survey_table(b: Bulletin, config: Config) -> pd.DataFrame:
     rows = []
     if b.survey:
         for group_name, group in (("窗口单位", b.survey.units), ("区", b.survey.districts)):
             for rank, entry in enumerate(group.scores, 1):
-                rows.append((group_name, rank, entry.unit, float(entry.score)))
+                rows.append((group_name, rank, entry.unit, _score(config, entry.score)))
     return pd.DataFrame(rows, columns=["类别", "排名", "单位", "得分"])
 
 
@@ -139,8 +146,10 @@ def commendations_table(b: Bulletin, config: Config) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["月份", "单位", "类别", "来源", "内容", "数量"])
 
 
+REGION_SHEET = "区域评价情况"
+
 TABLES = {
-    "区域评价情况": region_table,
+    REGION_SHEET: region_table,
     "红旗窗口": red_flags_table,
     "服务之星": stars_table,
     "第三方评估": survey_table,
