@@ -41,6 +41,13 @@ class CityConfig(_Model):
     table_title: str = Field(description="region table title; {ordinal} is 第二季度")
     districts: tuple[District, ...]
     registry: Path
+    published: Path | None = Field(
+        None, description="folder of transcribed published bulletins (<QUARTER>.yaml) that "
+                          "reports are reconciled with; none: no reconciliation")
+
+    def published_file(self, quarter: object) -> Path | None:
+        """This city's transcription of the bulletin for ``quarter``, when there is one."""
+        return self.published / f"{quarter}.yaml" if self.published else None
 
 
 class NumberingConfig(_Model):
@@ -217,9 +224,9 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    registry = Path(raw["city"]["registry"])
-    if not registry.is_absolute():
-        raw["city"]["registry"] = (path.parent / registry).resolve()
+    for key in ("registry", "published"):  # paths in the file are relative to it
+        if raw["city"].get(key):
+            raw["city"][key] = (path.parent / Path(raw["city"][key])).resolve()
     try:
         return Config(**raw, source=path.resolve())
     except ValueError as exc:

@@ -63,7 +63,7 @@ class RunOptions:
     kernel: str = DEFAULT_KERNEL
     progress: bool = False
     cache_dir: Path | None = None
-    published_path: Path | None = None  # None: the notebook's default, data/published/QUARTER.yaml
+    published_path: Path | None = None  # None: the configuration's city.published/QUARTER.yaml
 
 
 @dataclass

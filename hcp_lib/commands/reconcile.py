@@ -8,8 +8,6 @@ from pathlib import Path
 
 from ..exitcodes import ERROR, OK, RECONCILE_MISMATCH, USAGE
 
-PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "data" / "published"
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("reconcile", help="Check every published figure of a bulletin against the computed one.", description="Check every published figure of a bulletin against the computed one.")
@@ -17,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", default="data/raw", help="folder holding one sub-folder per quarter (default: data/raw)")
     parser.add_argument("--config", default=None, help="city configuration (default: data/config/xiamen.yaml)")
     parser.add_argument("--published", default=None,
-                        help="transcribed published figures (default: data/published/QUARTER.yaml)")
+                        help="transcribed published figures (default: the configuration's "
+                             "city.published folder, QUARTER.yaml)")
     parser.add_argument("--cache", default="data/work/cache", metavar="DIR",
                         help="aggregate cache, as hcp run keeps it (default data/work/cache)")
     parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
@@ -35,14 +34,20 @@ def handle(args: argparse.Namespace) -> int:
     except QuarterError as exc:
         print(f"hcp reconcile: {exc}", file=sys.stderr)
         return USAGE
-    path = Path(args.published) if args.published else PUBLISHED_DIR / f"{quarter}.yaml"
-    if not path.is_file():
-        print(f"hcp reconcile: no published figures for {quarter}: {path} does not exist", file=sys.stderr)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"hcp reconcile: {exc}", file=sys.stderr)
+        return ERROR
+    path = Path(args.published) if args.published else config.city.published_file(quarter)
+    if path is None or not path.is_file():
+        where = path or "no city.published folder in the configuration"
+        print(f"hcp reconcile: no published figures for {quarter}: {where} does not exist",
+              file=sys.stderr)
         return ERROR
     try:
         published = load_published(path)
-        config = load_config(args.config)
-    except (PublishedError, ConfigError) as exc:
+    except PublishedError as exc:
         print(f"hcp reconcile: {exc}", file=sys.stderr)
         return ERROR
     issue_date = next((e.published for e in published.entries if e.id == "header.date"), None)

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="render a saved bulletin (bulletin.pkl of an earlier run) without raw data")
     parser.add_argument("--published", default=None, metavar="FILE",
                         help="transcribed published bulletin for the reconciliation appendix "
-                             "(default: data/published/QUARTER.yaml; absent: no appendix)")
+                             "(default: the configuration's city.published folder, QUARTER.yaml; absent: no appendix)")
     parser.add_argument("--notebook", default=None, metavar="FILE",
                         help="the notebook to execute (default: notebooks/bulletin.ipynb)")
     parser.add_argument("--kernel", default="hcp", metavar="NAME",

@@ -158,10 +158,14 @@ def charts(r: Report):
 def reconciliation(r: Report, published_path: str = ""):
     """【附录】与已发布通报核对, when the published bulletin is transcribed (else nothing).
 
-    ``published_path`` defaults to ``data/published/<QUARTER>.yaml``; the counts are also
-    written to ``out_dir/reconcile-<QUARTER>.json`` for the run manifest.
+    ``published_path`` defaults to the configuration's ``city.published`` folder (the city's
+    own transcriptions, ``<QUARTER>.yaml``); the counts are also written to
+    ``out_dir/reconcile-<QUARTER>.json`` for the run manifest.
     """
-    path = resolve(published_path or f"data/published/{r.quarter}.yaml", project_root())
+    path = (resolve(published_path, project_root()) if published_path
+            else r.config.city.published_file(r.quarter))
+    if path is None:
+        return None
     found = appendix_module.reconcile_file(r.bulletin, r.config, path)
     if found is None:
         return None
