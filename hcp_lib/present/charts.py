@@ -56,44 +56,42 @@ def region_levels(b: Bulletin, config: Config) -> Figure:
     return fig
 
 
+def _unit_bars(labels: list[str], values: list[float], low: list[bool], line: float,
+               note: str, xlim: tuple[float, float], xlabel: str, title: str) -> Figure:
+    """One bar per unit, best at the top, those under the line in red, the line dashed."""
+    fig = _figure(8, 0.22 * len(labels) + 1.6)
+    ax = fig.add_subplot()
+    ax.barh(labels, values, color=[RED if flag else BLUE for flag in low])
+    ax.axvline(line, color="black", linestyle="--", linewidth=1)
+    ax.set_title(note, loc="right", fontsize=8)
+    ax.set_xlim(*xlim)
+    ax.invert_yaxis()
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return fig
+
+
 def unit_satisfaction(b: Bulletin, config: Config) -> Figure:
     """Each city unit's 政务服务满意率 against the city mean; those below in red."""
     s = b.satisfaction
     units = sorted(s.city_rates, key=lambda u: (u.rate, u.unit), reverse=True)
-    fig = _figure(8, 0.22 * len(units) + 1.6)
-    ax = fig.add_subplot()
     values = [_pct(u.rate) for u in units]
-    colours = [RED if u.rate < s.city_mean else BLUE for u in units]
-    ax.barh([u.unit for u in units], values, color=colours)
     mean = _pct(s.city_mean)
-    ax.axvline(mean, color="black", linestyle="--", linewidth=1)
-    ax.set_title(f"全市平均 {mean:.3f}%", loc="right", fontsize=8)
     low = min(values + [mean])
-    ax.set_xlim(max(0, low - (100 - low) * 0.3), 100)
-    ax.invert_yaxis()
-    ax.tick_params(axis="y", labelsize=7)
-    ax.set_xlabel("政务服务满意率（%）")
-    ax.set_title("市直部门政务服务满意率与全市平均分")
-    return fig
+    return _unit_bars([u.unit for u in units], values, [u.rate < s.city_mean for u in units],
+                      mean, f"全市平均 {mean:.3f}%", (max(0, low - (100 - low) * 0.3), 100),
+                      "政务服务满意率（%）", "市直部门政务服务满意率与全市平均分")
 
 
 def active_rates(b: Bulletin, config: Config) -> Figure:
     """City units' 综合主动评价率 against the assessment line (80%)."""
     ranking = b.active.ranking
     threshold = float(config.mechanism.active_rate_threshold) * 100
-    fig = _figure(8, 0.22 * len(ranking) + 1.6)
-    ax = fig.add_subplot()
     values = [_pct(u.rate) for u in ranking]
-    colours = [RED if v < threshold else BLUE for v in values]
-    ax.barh([u.unit for u in ranking], values, color=colours)
-    ax.axvline(threshold, color="black", linestyle="--", linewidth=1)
-    ax.set_title(f"虚线：考核要求 {threshold:.0f}%", loc="right", fontsize=8)
-    ax.set_xlim(0, 100)
-    ax.invert_yaxis()
-    ax.tick_params(axis="y", labelsize=7)
-    ax.set_xlabel("线上线下综合主动评价率（%）")
-    ax.set_title("市直部门综合主动评价率")
-    return fig
+    return _unit_bars([u.unit for u in ranking], values, [v < threshold for v in values],
+                      threshold, f"虚线：考核要求 {threshold:.0f}%", (0, 100),
+                      "线上线下综合主动评价率（%）", "市直部门综合主动评价率")
 
 
 def bad_reviews(b: Bulletin, config: Config) -> Figure:
