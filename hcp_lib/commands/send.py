@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from ..exitcodes import OK
+from ..exitcodes import ERROR, OK
 
 DESCRIPTION = (
     "E-mail a finished report (reports/QUARTER/) to the recipients in the configuration's mail "
@@ -63,6 +63,10 @@ def send(quarter: str, *, report=None, config=None, to=None, dry_run: bool = Fal
     except SendFailed as exc:
         print(f"hcp send: {exc}", file=sys.stderr)
         return exc.code
+    except Exception as exc:  # never a traceback; the message names the cause
+        print(f"hcp send: unexpected error, nothing recorded as sent: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return ERROR
     size = f"{result.bytes / 1024:.0f} KB"
     attached = ", ".join(result.attachments) or "none"
     if result.eml:

@@ -32,7 +32,6 @@ from .body import MAIL_DIR, META_FILE
 from .records import NotSendable, listed
 from .settings import MailSettings
 
-
 # Lines up to 100 characters (RFC 5322 allows 998): at 78 the standard library folds a long
 # media type such as the xlsx one into encoded words, which no client reads as a type.
 POLICY = SMTP.clone(max_line_length=100)

@@ -9,6 +9,7 @@ leader getting the bulletin twice). The password is passed in and never put into
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import socket
@@ -103,9 +104,10 @@ def _once(data: bytes, sender: str, recipients: list[str], smtp: SmtpSettings,
                 raise DeliveryError(MAIL_REFUSED, f"{server} refused {len(permanent)} recipient(s): "
                                     f"{_list(permanent)}; nothing was sent")
             try:
-                client.data(data)
+                code, reply = client.data(data)  # the final reply is returned, not raised
             except smtplib.SMTPDataError as exc:
-                _check(exc.smtp_code, exc.smtp_error, "the message", server)
+                code, reply = exc.smtp_code, exc.smtp_error
+            _check(code, reply, "the message", server)
     except (DeliveryError, _Temporary):
         raise
     except ssl.SSLCertVerificationError as exc:
@@ -120,8 +122,12 @@ def _once(data: bytes, sender: str, recipients: list[str], smtp: SmtpSettings,
 
 
 def _login(client: smtplib.SMTP, smtp: SmtpSettings, password: str | None, server: str) -> None:
+    user, password = smtp.user or "", password or ""
     try:
-        client.login(smtp.user or "", password or "")
+        if (user + password).isascii():
+            client.login(user, password)
+        else:  # smtplib encodes credentials as ASCII; AUTH PLAIN carries UTF-8 (RFC 4616)
+            _login_plain_utf8(client, user, password, server)
     except smtplib.SMTPAuthenticationError as exc:
         if 400 <= exc.smtp_code < 500:
             raise _Temporary(f"{server}: authentication deferred ({exc.smtp_code})") from None
@@ -135,6 +141,16 @@ def _login(client: smtplib.SMTP, smtp: SmtpSettings, password: str | None, serve
         if isinstance(exc, smtplib.SMTPResponseException):
             raise
         raise DeliveryError(SMTP_AUTH, f"{server}: no common authentication method ({exc})") from None
+
+
+def _login_plain_utf8(client: smtplib.SMTP, user: str, password: str, server: str) -> None:
+    if "plain" not in client.esmtp_features.get("auth", "").lower().split():
+        raise DeliveryError(SMTP_AUTH, f"{server} does not offer AUTH PLAIN, the only method that "
+                            "carries a non-ASCII user name or password")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _check(code: int, reply: bytes | str, what: str, server: str) -> None:
