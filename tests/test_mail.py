@@ -15,8 +15,10 @@ import subprocess
 import sys
 from email import policy
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from mail_server import PASSWORD, USER, Server
@@ -316,3 +318,120 @@ def test_temporary_failure_is_retried(report, made, server, password):
     assert send(report, made[1]) == OK
     assert len(server.handler.messages) == 1
     assert deliveries(report)[0]["attempts"] == 2
+
+
+# -- the body, as mail clients treat it --------------------------------------------------------
+class _Elements(HTMLParser):
+    """Every start tag with its attributes, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str]]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
+
+
+def styles(attrs: dict[str, str]) -> dict[str, str]:
+    pairs = (d.split(":", 1) for d in attrs.get("style", "").split(";") if ":" in d)
+    return {k.strip().lower(): v.strip().lower() for k, v in pairs}
+
+
+def test_masthead_and_borders_survive_without_style_blocks(made):
+    html = (made[0] / "mail" / "body.html").read_text(encoding="utf-8")
+    stripped = re.sub(r"<style\b.*?</style>", "", html, flags=re.S | re.I)
+    found = elements(stripped)
+    title = [a for t, a in found if t == "h1"]
+    assert title and styles(title[0])["color"] == "#c00000"
+    rule = [a for t, a in found if "red-rule" in a.get("class", "")]
+    assert rule and rule[0]["bgcolor"].lower() == "#c00000"
+    assert styles(rule[0])["border-top"] == "2px solid #c00000"
+    tables = [a for t, a in found if t == "table" and "data" in a.get("class", "").split()]
+    assert tables and all(a["border"] == "1" and a["cellspacing"] == "0" for a in tables)
+    cells = [a for t, a in found if t in ("td", "th") and not a.get("class", "").startswith(("issuer", "date", "red-rule"))]
+    data_cells = [a for a in cells if styles(a).get("border") == "1px solid #000000"]
+    assert len(data_cells) >= 13 * 8  # the region table: 13 columns, header and 7+ rows
+    issuer = [a for t, a in found if "issuer" in a.get("class", "")]
+    date = [a for t, a in found if a.get("class") == "date"]
+    assert issuer[0]["align"] == "left" and date[0]["align"] == "right"  # two cells, apart
+    page = [a for t, a in found if "page" in a.get("class", "").split()]
+    assert 600 <= int(page[0]["width"]) <= 800
+
+
+def test_body_uses_only_what_mail_clients_keep(made):
+    html = (made[0] / "mail" / "body.html").read_text(encoding="utf-8")
+    lowered = html.lower()
+    for banned in ("<style", "var(", "flex", "grid", "<script", "data:", "<link", "position:",
+                   "@media", "mm;", "pt;"):
+        assert banned not in lowered, banned
+    assert len(html.encode("utf-8")) < 100_000
+    for needle in ("【评优评先】", "【“好差评”】", "一、企业群众评价情况", "五、主动评价率情况",
+                   "【优质服务】", "厦门市行政审批管理局", "第2期（总第10期）"):
+        assert needle in html, needle
+
+
+def test_text_part_reads_as_the_bulletin(made):
+    text = (made[0] / "mail" / "body.txt").read_text(encoding="utf-8")
+    b = make_bulletin()
+    lines = text.splitlines()
+    assert lines[0] == load_config(made[1]).city.title
+    assert "第2期（总第10期）" in lines[1]
+    for needle in ("【评优评先】", "【“好差评”】", "【优质服务】", "总评价数"):
+        assert needle in text, needle
+    for region in b.evaluations.regions:
+        assert any(line.strip().startswith(f"{region.label}：") for line in lines), region.label
+    assert "<" not in text
+
+
+def test_busy_chart_falls_back_to_jpeg_within_width():
+    import io
+
+    from PIL import Image
+
+    from hcp_lib.mail.images import reencode
+
+    noise = Image.effect_noise((600, 400), 120).convert("RGBA")
+    buf = io.BytesIO()
+    noise.save(buf, "PNG")
+    image = reencode(buf.getvalue(), width=300, max_bytes=20_000)
+    assert image.subtype == "jpeg" and image.width == 300 and image.height == 200
+
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_chromium_renders_the_mail_body(made, tmp_path):
+    from PIL import Image
+
+    out = made[0]
+    meta = json.loads((out / "mail" / "mail.json").read_text(encoding="utf-8"))
+    html = (out / "mail" / "body.html").read_text(encoding="utf-8")
+    for chart in meta["charts"]:  # what a client does with the cid: parts
+        html = html.replace(f"cid:{chart['cid']}", (out / chart["file"]).as_uri())
+    page = tmp_path / "preview.html"
+    page.write_text(html, encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars",
+         "--allow-file-access-from-files", f"--screenshot={shot}", "--window-size=800,1400",
+         page.as_uri()],
+        capture_output=True, timeout=120, check=False)
+    assert shot.is_file(), "chromium wrote no screenshot"
+    with Image.open(shot) as im:
+        pixels = np.asarray(im.convert("RGB")).astype(int)
+    colours, counts = np.unique(pixels.reshape(-1, 3), axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    inked = (pixels != background).any(axis=2).mean()
+    assert inked > 0.02, f"blank screenshot ({inked:.1%} non-background)"
+    top = pixels[:200]
+    red = ((top[..., 0] > 150) & (top[..., 1] < 70) & (top[..., 2] < 70)).sum()
+    assert red > 50, "the masthead is not red"
