@@ -238,6 +238,7 @@ def test_dry_run_writes_eml_and_sends_nothing(report, made, server, capsys):
     ("tampered", "does not match its manifest"),
     ("no-manifest", "not a finished report"),
     ("failed", "failed"),
+    ("no-body", "no e-mail body"),
 ])
 def test_unfinished_or_changed_reports_are_refused(report, made, server, password, capsys,
                                                    spoil, expected):
@@ -251,6 +252,11 @@ def test_unfinished_or_changed_reports_are_refused(report, made, server, passwor
             fh.write(b"\0")
     elif spoil == "no-manifest":
         (report / MANIFEST).unlink()
+    elif spoil == "no-body":  # a report made before the body existed
+        shutil.rmtree(report / "mail")
+        manifest = json.loads((report / MANIFEST).read_text(encoding="utf-8"))
+        manifest["outputs"] = [o for o in manifest["outputs"] if not o["path"].startswith("mail/")]
+        (report / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     else:
         target = report.with_name(f"{Q}.failed")
         report.rename(target)

@@ -59,7 +59,7 @@ def build_message(report: Path, manifest: dict[str, Any], settings: MailSettings
     vouched = listed(manifest)
     meta = _meta(report, vouched)
     head = meta["heading"]
-    fields = {**head, "date": head["date"]}
+    fields = dict(head)
     try:
         subject = settings.subject.format(**fields)
     except (KeyError, IndexError, ValueError) as exc:
