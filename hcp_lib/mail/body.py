@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..quarters import IssueNumber
+from .files import HTML_FILE, MAIL_DIR, META_FILE, TEXT_FILE
 from .images import reencode
 from .plaintext import text_body
 from .settings import MailSettings
@@ -30,10 +31,6 @@ from .settings import MailSettings
 if TYPE_CHECKING:
     from ..present.notebook import Report
 
-MAIL_DIR = "mail"
-META_FILE = "mail.json"
-HTML_FILE = "body.html"
-TEXT_FILE = "body.txt"
 NOTE = "本邮件由 hcp 根据{quarter}“好差评”数据生成；完整表格见附件。"
 
 

@@ -28,7 +28,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
 
-from .body import MAIL_DIR, META_FILE
+from .files import MAIL_DIR, META_FILE
 from .records import NotSendable, listed
 from .settings import MailSettings
 
