@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .contract import LEVELS
+from .mail.settings import MailSettings
 from .quarters import Quarter
 from .registry import Registry
 
@@ -202,6 +203,7 @@ class Config(_Model):
     awards: AwardsConfig = AwardsConfig()
     commendations: CommendationConfig = CommendationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    mail: MailSettings = MailSettings()
     source: Path | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
@@ -227,6 +229,9 @@ def load_config(path: str | Path | None = None) -> Config:
     for key in ("registry", "published"):  # paths in the file are relative to it
         if raw["city"].get(key):
             raw["city"][key] = (path.parent / Path(raw["city"][key])).resolve()
+    smtp = (raw.get("mail") or {}).get("smtp") or {}
+    if smtp.get("ca_file"):
+        smtp["ca_file"] = (path.parent / Path(smtp["ca_file"])).resolve()
     try:
         return Config(**raw, source=path.resolve())
     except ValueError as exc:

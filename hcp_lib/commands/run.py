@@ -43,10 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
                         help="always load and reduce the raw exports")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or stage lines")
+    parser.add_argument("--send", action="store_true",
+                        help="after a successful run, e-mail the report as `hcp send` does")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    from ..exitcodes import OK
     from ..run import RunFailed, check_options, main_run
 
     if not args.quiet:
@@ -67,4 +70,9 @@ def handle(args: argparse.Namespace) -> int:
     except RunFailed as exc:
         print(f"hcp run: {exc}", file=sys.stderr)
         return exc.code
-    return main_run(opts)
+    code = main_run(opts)
+    if code == OK and args.send:
+        from .send import send
+
+        code = send(str(opts.quarter), report=opts.out_dir, config=args.config, quiet=args.quiet)
+    return code

@@ -178,3 +178,10 @@ def save_tables(r: Report) -> Path:
     write_bulletin_json(r.bulletin, r.out_dir / f"bulletin-{r.quarter}.json")
     title = f"{r.config.city.title} {r.quarter.label_cn}"
     return write_workbook(all_tables(r.bulletin, r.config), r.out_dir / f"tables-{r.quarter}.xlsx", title)
+
+
+def mail_body(r: Report) -> Path:
+    """The e-mail body (``out_dir/mail/``) that ``hcp send`` mails; the cell is left out of the HTML."""
+    from ..mail.body import write_body
+
+    return write_body(r)
