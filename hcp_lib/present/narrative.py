@@ -154,33 +154,64 @@ class Narrator:
     def satisfaction(self) -> list[Block]:
         s = self.b.satisfaction
         fmt = lambda v: self.pct(v, "mean_satisfaction") if v is not None else None  # noqa: E731
-        d = words.change(s.district_mean, s.district_mean_previous, flat_below=Fraction(1, 1000))
-        c = words.change(s.city_mean, s.city_mean_previous, flat_below=Fraction(1, 1000))
-        district = {
-            "n": words.cn_number(len(s.district_rates)) + "个区",
-            "mean": fmt(s.district_mean),
-            "previous": fmt(s.district_mean_previous),
-            "direction": d.direction if d else None,
-            "marked": bool(d and d.direction == "up" and d.points >= Fraction(1, 10)),
-        }
-        city = {
-            "mean": fmt(s.city_mean),
-            "previous": fmt(s.city_mean_previous),
-            "direction": c.direction if c else None,
-        }
-        below = [
-            {"unit": u.unit, "rate": self.pct(u.rate, "unit_satisfaction")}
-            for u in s.below_city_mean
-        ]
         return render(
             "satisfaction.j2",
             q=self.q,
             claim=self.improvement_claim(),
-            district=district,
-            city=city,
-            below=below,
+            district=self._district_means(),
+            city=self._city_means(fmt),
+            below=[
+                {"unit": u.unit, "rate": self.pct(u.rate, "unit_satisfaction")}
+                for u in s.below_city_mean
+            ],
             bad=self._bad_reviews_view(),
         )
+
+    def _district_means(self) -> dict[str, Any]:
+        """The district means, compared like with like: when a district has no evaluations in
+        one of the quarters, the comparison is over the districts rated in both."""
+        s = self.b.satisfaction
+        fmt = lambda v: self.pct(v, "mean_satisfaction") if v is not None else None  # noqa: E731
+        previous_names = ({r.unit for r in s.district_rates_previous}
+                          if s.district_rates_previous is not None else None)
+        unrated_before = ([r.unit for r in s.district_rates if r.unit not in previous_names]
+                          if previous_names is not None else [])
+        view: dict[str, Any] = {
+            "n": words.cn_number(len(s.district_rates)) + "个区",
+            "rated": bool(s.district_rates),
+            "mean": fmt(s.district_mean),
+            "unrated": words.join(s.districts_unrated),
+            "unrated_before": words.join(unrated_before),
+            "compared": None,
+            "previous": None,
+            "direction": None,
+            "marked": False,
+        }
+        if s.districts_comparable:
+            d = words.change(s.district_mean, s.district_mean_previous, flat_below=Fraction(1, 1000))
+            view.update(previous=fmt(s.district_mean_previous), direction=d.direction if d else None,
+                        marked=bool(d and d.direction == "up" and d.points >= Fraction(1, 10)))
+            return view
+        both = s.districts_comparison
+        if both is not None:
+            d = words.change(both.mean, both.previous, flat_below=Fraction(1, 1000))
+            view["compared"] = {
+                "n": words.cn_number(len(both.units)) + "个区",
+                "mean": fmt(both.mean),
+                "previous": fmt(both.previous),
+                "direction": d.direction if d else None,
+            }
+        return view
+
+    def _city_means(self, fmt) -> dict[str, Any]:
+        s = self.b.satisfaction
+        c = words.change(s.city_mean, s.city_mean_previous, flat_below=Fraction(1, 1000))
+        return {
+            "rated": bool(s.city_rates),
+            "mean": fmt(s.city_mean),
+            "previous": fmt(s.city_mean_previous),
+            "direction": c.direction if c and s.city_rates else None,
+        }
 
     def improvement_claim(self) -> str:
         """Which units' rates the text may say rose on the previous quarter: every district
@@ -285,8 +316,9 @@ class Narrator:
         return render(
             "active.j2",
             q=self.q,
-            hall_rate=self.pct(a.hall_rate, "hall_active_rate"),
-            city_rate=self.pct(a.city_rate, "active_rate_city"),
+            hall_rate=self.pct(a.hall_rate, "hall_active_rate") if a.hall_total else None,
+            city_rate=(self.pct(a.city_rate, "active_rate_city")
+                       if self.b.evaluations.regions and self.b.evaluations.regions[0].total else None),
             change=phrase,
             items=items,
         )
