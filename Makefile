@@ -31,7 +31,7 @@ demo: $(STAMP)
 	@$(BIN)/hcp demo
 
 lab: $(STAMP)
-	@$(BIN)/jupyter lab notebooks/
+	@$(BIN)/python -m hcp_lib.lab $(LAB_ARGS)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
