@@ -23,3 +23,13 @@ def quarter_dir(tmp_path):
     folder.mkdir()
     write_cases(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def small_dataset(tmp_path_factory):
+    """The embedded synthetic dataset at a small scale (2022Q1, 2022Q2, July's look-ahead)."""
+    from hcp_lib.synth import generate
+
+    out = tmp_path_factory.mktemp("small_dataset")
+    generate(out, scale=0.004)
+    return out

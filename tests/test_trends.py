@@ -18,16 +18,13 @@ from hcp_lib.analysis.trends import (
 )
 from hcp_lib.config import load_config
 from hcp_lib.pipeline import build_bulletin
-from hcp_lib.synth import generate
 
 CFG = load_config()
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    out = tmp_path_factory.mktemp("trends")
-    generate(out, scale=0.004)
-    return out
+@pytest.fixture()
+def small(small_dataset):
+    return small_dataset
 
 
 def _pct(x: Fraction) -> float:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..config import Config, load_config
 from ..present.project import project_root, resolve
-from . import trend_charts
+from ..quarters import Quarter
+from ..reduce import Aggregates
+from . import drill, trend_charts
 from . import trends as trends_module
+from .aggregates import quarter_aggregates
 from .trends import Trends
 
 
@@ -63,3 +67,47 @@ def unit_names(t: Trends, units: str = "", n: int = 5) -> list[str]:
     last = trends_module.series(t, trends_module.UNIT)
     last = last[last["季度"] == t.quarters[-1]].sort_values("评价数", ascending=False)
     return list(last["名称"].head(n))
+
+
+@dataclass
+class Exploration:
+    """A quarter's and the previous quarter's aggregates, and the unit or district explored."""
+
+    config: Config
+    current: Aggregates
+    previous: Aggregates | None
+    target: drill.Target
+
+
+def explore(quarter: str, target: str, data_dir: str = "data/raw", config_path: str = "",
+            cache_dir: str = "data/work/cache") -> Exploration:
+    """Read ``quarter`` and the quarter before (when its folder exists) for ``target``."""
+    root = project_root()
+    cfg = config(config_path)
+    data = resolve(data_dir, root)
+    cache = resolve(cache_dir, root) if cache_dir else None
+    q = Quarter.parse(quarter)
+    current = quarter_aggregates(q, data, cfg, cache_dir=cache)
+    previous = (quarter_aggregates(q.previous(), data, cfg, cache_dir=cache)
+                if (data / str(q.previous())).is_dir() else None)
+    return Exploration(cfg, current, previous, drill.target(target, cfg))
+
+
+def summary(x: Exploration) -> pd.DataFrame:
+    """The unit's figures this quarter and the previous one."""
+    rows = [drill.summary(x.current, x.target, x.config)]
+    if x.previous is not None:
+        rows.append(drill.summary(x.previous, x.target, x.config))
+    return pd.concat(rows, ignore_index=True).round(3)
+
+
+def breakdown(x: Exploration, by: str = "事项") -> pd.DataFrame:
+    return drill.breakdown(x.current, x.target, x.config, by).round(3)
+
+
+def compare(x: Exploration, by: str = "事项") -> pd.DataFrame:
+    return drill.compare(x.current, x.previous, x.target, x.config, by).round(3)
+
+
+def verdicts(x: Exploration, by: str = "事项") -> pd.DataFrame:
+    return drill.verdicts(x.current, x.target, x.config, by)
