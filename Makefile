@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/python -m pip install --disable-pip-version-check --upgrade pip && \
 	   $(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]' && \
-	   $(BIN)/python -m ipykernel install --sys-prefix --name hcp --display-name "hcp (Python 3)"; \
+	   $(BIN)/hcp kernel install; \
 	 } > $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
