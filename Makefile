@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/python -m pip install --disable-pip-version-check --upgrade pip && \
 	   $(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]' && \
-	   $(BIN)/python -m ipykernel install --sys-prefix --name hcp --display-name "hcp (Python 3)"; \
+	   $(BIN)/hcp kernel install; \
 	 } > $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
@@ -31,7 +31,7 @@ demo: $(STAMP)
 	@$(BIN)/hcp demo
 
 lab: $(STAMP)
-	@$(BIN)/jupyter lab notebooks/
+	@$(BIN)/python -m hcp_lib.lab $(LAB_ARGS)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

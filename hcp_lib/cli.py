@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from . import __version__
 from .exitcodes import ERROR
 
-COMMANDS = ("validate", "demo", "run", "reconcile", "send")
+COMMANDS = ("validate", "demo", "run", "reconcile", "send", "kernel")
 
 
 def build_parser() -> argparse.ArgumentParser:

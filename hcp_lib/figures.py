@@ -94,22 +94,50 @@ class Improvement:
     improved: int  # rate strictly higher than the previous quarter's, compared exactly
     compared: int  # units with a rate in both quarters
     units: int  # units with a rate this quarter
+    expected: int | None = None  # units that should have a rate (e.g. every configured district)
 
     @property
     def all(self) -> bool:
-        """Every unit rated this quarter was rated before and rose (各…均有所提高)."""
-        return self.units > 0 and self.improved == self.compared == self.units
+        """Every unit was rated in both quarters and rose (各…均有所提高); a unit without
+        evaluations in either quarter rules the claim out."""
+        complete = self.expected is None or self.units == self.expected
+        return complete and self.units > 0 and self.improved == self.compared == self.units
 
     def most(self, above: Fraction) -> bool:
         """More than the share ``above`` of the units compared rose (多数)."""
         return self.compared > 0 and Fraction(self.improved, self.compared) > above
 
 
-def improvement(current: list[UnitRate], previous: list[UnitRate]) -> Improvement:
+def improvement(current: list[UnitRate], previous: list[UnitRate],
+                expected: int | None = None) -> Improvement:
     """Units compared by name; a unit without a previous rate is not compared."""
     before = {r.unit: r.rate for r in previous}
     both = [r for r in current if r.unit in before]
-    return Improvement(sum(r.rate > before[r.unit] for r in both), len(both), len(current))
+    return Improvement(sum(r.rate > before[r.unit] for r in both), len(both), len(current),
+                       expected)
+
+
+@dataclass(frozen=True)
+class MeanComparison:
+    """Two quarters' means over the same units: those rated in both."""
+
+    units: list[str]  # rated in both quarters, in this quarter's order
+    mean: Fraction  # this quarter, over ``units``
+    previous: Fraction  # the previous quarter, over ``units``
+
+
+def _mean_of(rates: list[UnitRate]) -> Fraction:
+    return sum((r.rate for r in rates), Fraction(0)) / len(rates)
+
+
+def compare_means(current: list[UnitRate], previous: list[UnitRate]) -> MeanComparison | None:
+    """Like with like: both means over the units rated in both quarters (None: no such unit)."""
+    before = {r.unit: r for r in previous}
+    both = [r for r in current if r.unit in before]
+    if not both:
+        return None
+    return MeanComparison([r.unit for r in both], _mean_of(both),
+                          _mean_of([before[r.unit] for r in both]))
 
 
 @dataclass(frozen=True)
@@ -126,12 +154,32 @@ class Satisfaction:
     # the previous quarter's rates by the same rules (None: no previous quarter read)
     district_rates_previous: list[UnitRate] | None = None
     city_rates_previous: list[UnitRate] | None = None
+    # configured districts without any evaluation this quarter (shown as 无评价)
+    districts_unrated: list[str] = field(default_factory=list)
 
     @property
     def districts_improvement(self) -> Improvement | None:
         if self.district_rates_previous is None:
             return None
-        return improvement(self.district_rates, self.district_rates_previous)
+        expected = len(self.district_rates) + len(self.districts_unrated)
+        return improvement(self.district_rates, self.district_rates_previous, expected)
+
+    @property
+    def districts_comparable(self) -> bool:
+        """Every district rated in both quarters, so the two printed means are like for like."""
+        if self.districts_unrated:
+            return False
+        if self.district_rates_previous is None:
+            return True  # only the previous mean is known: nothing to tell apart
+        now = {r.unit for r in self.district_rates}
+        return now == {r.unit for r in self.district_rates_previous}
+
+    @property
+    def districts_comparison(self) -> MeanComparison | None:
+        """The district means over the districts rated in both quarters."""
+        if self.district_rates_previous is None:
+            return None
+        return compare_means(self.district_rates, self.district_rates_previous)
 
     @property
     def city_improvement(self) -> Improvement | None:

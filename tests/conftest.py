@@ -66,3 +66,9 @@ def workspace(tiny_data, tiny_report, tmp_path):
     ws.reports.mkdir()
     copy_tree(tiny_report, ws.reports / QUARTER)
     return ws
+
+
+@pytest.fixture(scope="session")
+def small_dataset(tiny_data):
+    """The embedded synthetic dataset at a small scale (2022Q1, 2022Q2, July's look-ahead)."""
+    return tiny_data

@@ -42,6 +42,13 @@ def _city_rate(agg: Aggregates, config: Config) -> Fraction:
     return Fraction(row.active, row.total) if row.total else Fraction(0)
 
 
+def _previous_city_rate(previous: Aggregates | None, config: Config) -> Fraction | None:
+    """None when there is nothing to compare with: no previous quarter, or no city evaluations."""
+    if previous is None or not region_rows(previous, config)[0].total:
+        return None
+    return _city_rate(previous, config)
+
+
 def active_rates(
     current: Aggregates, previous: Aggregates | None, config: Config, units: Units
 ) -> ActiveRates:
@@ -58,7 +65,7 @@ def active_rates(
         hall_active=hall_active,
         hall_total=hall_total,
         city_rate=_city_rate(current, config),
-        city_rate_previous=_city_rate(previous, config) if previous is not None else None,
+        city_rate_previous=_previous_city_rate(previous, config),
         ranking=ranking,
         leaders=ranking[: rule.leaders_top_n],
         big_units=big,

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ..config import Config
-from ..figures import Satisfaction, UnitRate
+from ..figures import Satisfaction, UnitRate, compare_means
 from ..reduce import Aggregates
 from ._common import Units, exact, level_counts, with_top
 
@@ -61,11 +61,16 @@ def satisfaction(
     city_mean = _mean(cities)
     below = sorted((r for r in cities if r.rate < city_mean),
                    key=lambda r: (r.rate, units.order(r.unit)))
+    rated = {r.unit for r in districts}
+    unrated = [d.name for d in config.city.districts if d.name not in rated]
     rates_d = rates_c = prev_d = prev_c = None
     if previous is not None:  # the same rules, so the per-unit comparison is like for like
         rates_d = district_rates(previous, config, units)
         rates_c = city_rates(previous, config, units)
-        prev_d, prev_c = _mean(rates_d), _mean(rates_c)
+        # the previous district mean over the districts rated in both quarters (like for like)
+        both = compare_means(districts, rates_d)
+        prev_d = both.previous if both else None
+        prev_c = _mean(rates_c) if rates_c else None
     return Satisfaction(
         district_rates=districts,
         district_mean=_mean(districts),
@@ -76,4 +81,5 @@ def satisfaction(
         below_city_mean=below,
         district_rates_previous=rates_d,
         city_rates_previous=rates_c,
+        districts_unrated=unrated,
     )

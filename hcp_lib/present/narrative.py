@@ -8,9 +8,11 @@ numbered headings (一、…), blank lines separate paragraphs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
@@ -33,10 +35,27 @@ class Block:
     text: str
 
 
+class NarrativeTemplateError(ValueError):
+    """A narrative template (usually a city's or quarter's override) that cannot be used;
+    the message names the file and line."""
+
+
+def override_dirs(config: Config, quarter: str | Quarter | None = None) -> list[Path]:
+    """Where a city's own copies of the narrative templates live, most specific first:
+    ``<config dir>/<config name>/narrative/<QUARTER>/`` then ``…/narrative/``."""
+    if config.source is None:
+        return []
+    base = config.source.parent / config.source.stem / "narrative"
+    return ([base / str(quarter)] if quarter else []) + [base]
+
+
 @cache
-def _env() -> jinja2.Environment:
+def _env(search: tuple[str, ...] = ()) -> jinja2.Environment:
+    package = jinja2.PackageLoader("hcp_lib", "templates/narrative")
+    loader = (jinja2.ChoiceLoader([jinja2.FileSystemLoader(list(search)), package])
+              if search else package)
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("hcp_lib", "templates/narrative"),
+        loader=loader,
         autoescape=False,  # plain text; html.py escapes when it wraps blocks in tags
         trim_blocks=False,
         lstrip_blocks=True,
@@ -45,9 +64,38 @@ def _env() -> jinja2.Environment:
     )
 
 
-def render(template: str, **context: Any) -> list[Block]:
-    """Render one narrative template into blocks."""
-    text = _env().get_template(template).render(**context)
+def _line_in(exc: BaseException, filename: str | None) -> int | None:
+    """The template line an error was raised at (Jinja maps its frames to template lines)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if filename and tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _render_text(template: str, search: tuple[str, ...], context: dict[str, Any]) -> str:
+    try:
+        found = _env(search).get_template(template)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or template
+        raise NarrativeTemplateError(
+            f"narrative template {where}, line {exc.lineno}: {exc.message}") from None
+    try:
+        return found.render(**context)
+    except Exception as exc:  # an override may use names or filters the figures do not offer
+        line = _line_in(exc, found.filename)
+        at = f", line {line}" if line else ""
+        raise NarrativeTemplateError(
+            f"narrative template {found.filename or template}{at}: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def render(template: str, search: Sequence[str | Path] = (), **context: Any) -> list[Block]:
+    """Render one narrative template into blocks; a copy in one of the ``search`` folders
+    (a city's or quarter's override) wins over the packaged one."""
+    text = _render_text(template, tuple(str(p) for p in search), context)
     blocks: list[Block] = []
     for chunk in text.split("\n\n"):
         chunk = "".join(line.strip() for line in chunk.strip().splitlines())
@@ -69,6 +117,7 @@ class Narrator:
         self.b = bulletin
         self.config = config
         quarter = Quarter.parse(bulletin.quarter)
+        self.search = [d for d in override_dirs(config, quarter) if d.is_dir()]
         previous = Quarter.parse(bulletin.previous_quarter)
         self.q = {
             "short": quarter.short_cn,
@@ -76,6 +125,10 @@ class Narrator:
             "previous_short": previous.short_cn,
             "next_short": quarter.next().short_cn,
         }
+
+    def render(self, template: str, **context: Any) -> list[Block]:
+        """A section's template: the quarter's or the city's copy when there is one."""
+        return render(template, self.search, **context)
 
     # -- formatting -------------------------------------------------------------------------
     def pct(self, value: Fraction, figure: str) -> str:
@@ -89,7 +142,7 @@ class Narrator:
     def awards(self) -> list[Block]:
         a = self.b.awards
         stars = words.group_people((s.person, s.unit_full_name) for s in a.stars)
-        return render("awards.j2", q=self.q, red_flags=a.red_flags, stars=stars)
+        return self.render("awards.j2", q=self.q, red_flags=a.red_flags, stars=stars)
 
     def evaluations(self) -> list[Block]:
         e = self.b.evaluations
@@ -108,7 +161,7 @@ class Narrator:
                     "change": word,
                 }
             )
-        return render(
+        return self.render(
             "evaluations.j2",
             q=self.q,
             total=e.total,
@@ -147,40 +200,71 @@ class Narrator:
                 "bottom": words.join(group.bottom),
             }
 
-        return render(
+        return self.render(
             "survey.j2", q=self.q, units=view(s.units, "以及"), districts=view(s.districts, None)
         )
 
     def satisfaction(self) -> list[Block]:
         s = self.b.satisfaction
         fmt = lambda v: self.pct(v, "mean_satisfaction") if v is not None else None  # noqa: E731
-        d = words.change(s.district_mean, s.district_mean_previous, flat_below=Fraction(1, 1000))
-        c = words.change(s.city_mean, s.city_mean_previous, flat_below=Fraction(1, 1000))
-        district = {
-            "n": words.cn_number(len(s.district_rates)) + "个区",
-            "mean": fmt(s.district_mean),
-            "previous": fmt(s.district_mean_previous),
-            "direction": d.direction if d else None,
-            "marked": bool(d and d.direction == "up" and d.points >= Fraction(1, 10)),
-        }
-        city = {
-            "mean": fmt(s.city_mean),
-            "previous": fmt(s.city_mean_previous),
-            "direction": c.direction if c else None,
-        }
-        below = [
-            {"unit": u.unit, "rate": self.pct(u.rate, "unit_satisfaction")}
-            for u in s.below_city_mean
-        ]
-        return render(
+        return self.render(
             "satisfaction.j2",
             q=self.q,
             claim=self.improvement_claim(),
-            district=district,
-            city=city,
-            below=below,
+            district=self._district_means(),
+            city=self._city_means(fmt),
+            below=[
+                {"unit": u.unit, "rate": self.pct(u.rate, "unit_satisfaction")}
+                for u in s.below_city_mean
+            ],
             bad=self._bad_reviews_view(),
         )
+
+    def _district_means(self) -> dict[str, Any]:
+        """The district means, compared like with like: when a district has no evaluations in
+        one of the quarters, the comparison is over the districts rated in both."""
+        s = self.b.satisfaction
+        fmt = lambda v: self.pct(v, "mean_satisfaction") if v is not None else None  # noqa: E731
+        previous_names = ({r.unit for r in s.district_rates_previous}
+                          if s.district_rates_previous is not None else None)
+        unrated_before = ([r.unit for r in s.district_rates if r.unit not in previous_names]
+                          if previous_names is not None else [])
+        view: dict[str, Any] = {
+            "n": words.cn_number(len(s.district_rates)) + "个区",
+            "rated": bool(s.district_rates),
+            "mean": fmt(s.district_mean),
+            "unrated": words.join(s.districts_unrated),
+            "unrated_before": words.join(unrated_before),
+            "compared": None,
+            "previous": None,
+            "direction": None,
+            "marked": False,
+        }
+        if s.districts_comparable:
+            d = words.change(s.district_mean, s.district_mean_previous, flat_below=Fraction(1, 1000))
+            view.update(previous=fmt(s.district_mean_previous), direction=d.direction if d else None,
+                        marked=bool(d and d.direction == "up" and d.points >= Fraction(1, 10)))
+            return view
+        both = s.districts_comparison
+        if both is not None:
+            d = words.change(both.mean, both.previous, flat_below=Fraction(1, 1000))
+            view["compared"] = {
+                "n": words.cn_number(len(both.units)) + "个区",
+                "mean": fmt(both.mean),
+                "previous": fmt(both.previous),
+                "direction": d.direction if d else None,
+            }
+        return view
+
+    def _city_means(self, fmt) -> dict[str, Any]:
+        s = self.b.satisfaction
+        c = words.change(s.city_mean, s.city_mean_previous, flat_below=Fraction(1, 1000))
+        return {
+            "rated": bool(s.city_rates),
+            "mean": fmt(s.city_mean),
+            "previous": fmt(s.city_mean_previous),
+            "direction": c.direction if c and s.city_rates else None,
+        }
 
     def improvement_claim(self) -> str:
         """Which units' rates the text may say rose on the previous quarter: every district
@@ -251,7 +335,7 @@ class Narrator:
                 f"堵点难点问题，导致个别事项进入{self.q['next_short']}后仍然多次出现差评。"
             )
         numbered = [{"number": words.cn_number(i), "text": t} for i, t in enumerate(items, 1)]
-        return render("mechanism.j2", q=self.q, items=numbered)
+        return self.render("mechanism.j2", q=self.q, items=numbered)
 
     def active(self) -> list[Block]:
         a = self.b.active
@@ -282,11 +366,12 @@ class Narrator:
                 + words.join((u.unit for u in a.below_threshold), last="以及")
                 + "。"
             )
-        return render(
+        return self.render(
             "active.j2",
             q=self.q,
-            hall_rate=self.pct(a.hall_rate, "hall_active_rate"),
-            city_rate=self.pct(a.city_rate, "active_rate_city"),
+            hall_rate=self.pct(a.hall_rate, "hall_active_rate") if a.hall_total else None,
+            city_rate=(self.pct(a.city_rate, "active_rate_city")
+                       if self.b.evaluations.regions and self.b.evaluations.regions[0].total else None),
             change=phrase,
             items=items,
         )
@@ -301,7 +386,7 @@ class Narrator:
         if c.praised_persons:
             texts.append(_praise_text(c, praised_shown))
         paragraphs = [{"number": words.cn_number(i), "text": t} for i, t in enumerate(texts, 1)]
-        return render("commendations.j2", paragraphs=paragraphs)
+        return self.render("commendations.j2", paragraphs=paragraphs)
 
     def all_blocks(self) -> list[Block]:
         """Every section in the bulletin's order (the region table goes after 一)."""

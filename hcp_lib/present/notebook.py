@@ -50,6 +50,15 @@ def _html(fragment: str):
     return HTML(fragment)
 
 
+SCRATCH = Path("reports") / "_scratch"
+"""Where a notebook run by hand writes: never over a published report (only ``hcp run`` publishes)."""
+
+
+def scratch_dir(quarter: Quarter | str) -> Path:
+    """``reports/_scratch/<QUARTER>``, relative to the project root."""
+    return SCRATCH / str(quarter)
+
+
 def parse_date(text: str | date | None) -> date | None:
     if not text:
         return None
@@ -83,7 +92,7 @@ def prepare(
 
         bulletin = build_bulletin(str(q), resolve(data_dir, root), config, issue_date=when, mode=mode)
     setup_fonts()
-    out = resolve(out_dir or f"reports/{q}", root)
+    out = resolve(out_dir or scratch_dir(q), root)
     out.mkdir(parents=True, exist_ok=True)
     return Report(bulletin, config, out)
 

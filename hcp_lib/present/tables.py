@@ -19,6 +19,7 @@ from ..percent import format_number, format_percent, format_shares
 from . import words
 
 LEVELS_ASCENDING = tuple(reversed(LEVELS))  # the table reads 非常不满意 … 非常满意
+NO_EVALUATIONS = "无评价"  # printed instead of rates for a region or unit without evaluations
 
 
 def _pct(config: Config, figure: str, value: Fraction) -> str:
@@ -33,6 +34,9 @@ def region_table(b: Bulletin, config: Config) -> pd.DataFrame:
     policy = config.display.policy_for("region_level_share")
     rows = []
     for r in b.evaluations.regions:
+        if not r.total:  # no shares to print: say so rather than 0 … 0.00%
+            rows.append([r.label, NO_EVALUATIONS] + [""] * (len(columns) - 2))
+            continue
         counts = [r.levels.get(lv, 0) for lv in LEVELS_ASCENDING]
         shares = format_shares(counts, policy)
         row: list[object] = [r.label, r.total, r.active]
@@ -81,7 +85,13 @@ def satisfaction_table(b: Bulletin, config: Config) -> pd.DataFrame:
 
 def district_satisfaction_table(b: Bulletin, config: Config) -> pd.DataFrame:
     s = b.satisfaction
-    rows = [(u.unit, u.evaluations, _pct(config, "unit_satisfaction", u.rate)) for u in s.district_rates]
+    rated = {u.unit: u for u in s.district_rates}
+    unrated = set(s.districts_unrated)
+    order = [d.name for d in config.city.districts]
+    order += [name for name in rated if name not in order]
+    rows = [(name, rated[name].evaluations, _pct(config, "unit_satisfaction", rated[name].rate))
+            if name in rated else (name, 0, NO_EVALUATIONS)
+            for name in order if name in rated or name in unrated]
     return pd.DataFrame(rows, columns=["区", "评价数", "政务服务满意率"])
 
 

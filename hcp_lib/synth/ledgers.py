@@ -29,11 +29,18 @@ def _scores(rng, names: list[str], top: list[str], bottom: list[str], mean: str,
     k = len(names)
     target_sum = int(Decimal(mean) * 100) * k  # in hundredths
     rest = [u for u in names if u not in top and u not in bottom]
-    top_sc = np.sort(rng.choice(np.arange(*top_range), len(top), replace=False))[::-1]
-    bottom_sc = np.sort(rng.choice(np.arange(*bottom_range), len(bottom), replace=False))
-    lo, hi = int(bottom_sc.max()) + 5, int(top_sc.min()) - 5
-    need = target_sum - int(top_sc.sum()) - int(bottom_sc.sum())
-    centre = need / max(len(rest), 1)
+    for _ in range(1000):
+        top_sc = np.sort(rng.choice(np.arange(*top_range), len(top), replace=False))[::-1]
+        bottom_sc = np.sort(rng.choice(np.arange(*bottom_range), len(bottom), replace=False))
+        lo, hi = int(bottom_sc.max()) + 5, int(top_sc.min()) - 5
+        need = target_sum - int(top_sc.sum()) - int(bottom_sc.sum())
+        centre = need / max(len(rest), 1)
+        # The rest must be able to make up the mean between the lists; with few units (six
+        # districts) a draw of the top and bottom scores can leave no room: draw again.
+        if lo <= centre <= hi and (rest or need == 0):
+            break
+    else:
+        raise ValueError(f"survey scores cannot reach the mean {mean}")
     spread = min(centre - lo, hi - centre) / 2.5
     mid = np.clip(np.round(centre + rng.normal(0, spread, len(rest))), lo, hi).astype(np.int64)
     diff = need - int(mid.sum())

@@ -1,0 +1,81 @@
+"""Trends across quarters agree with each quarter's own bulletin; 环比 and 同比 by hand."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+
+from hcp_lib.analysis.trends import (
+    CITY,
+    DISTRICT,
+    UNIT,
+    complete_quarters,
+    quarter_range,
+    trends,
+    with_changes,
+)
+from hcp_lib.config import load_config
+from hcp_lib.pipeline import build_bulletin
+
+CFG = load_config()
+
+
+@pytest.fixture()
+def small(small_dataset):
+    return small_dataset
+
+
+def _pct(x: Fraction) -> float:
+    return float(x) * 100
+
+
+def test_complete_quarters_leave_out_the_look_ahead(small):
+    assert [str(q) for q in complete_quarters(small)] == ["2022Q1", "2022Q2"]
+    assert [str(q) for q in quarter_range(small, "2022Q2", "2022Q3")] == ["2022Q2", "2022Q3"]
+
+
+def test_trends_agree_with_each_quarters_bulletin(small, tmp_path):
+    t = trends(small, CFG, cache_dir=tmp_path / "cache")
+    assert t.quarters == ["2022Q1", "2022Q2"]
+    for q in t.quarters:
+        b = build_bulletin(q, small, CFG)
+        rows = t.table[t.table["季度"] == q].set_index(["类别", "名称"])
+        city = rows.loc[(CITY, CITY)]
+        assert (city["评价数"], city["主动评价数"], city["差评数"]) == (
+            b.evaluations.total, b.evaluations.active, b.bad_reviews.total)
+        assert city["满意率"] == pytest.approx(_pct(b.satisfaction.city_mean), abs=1e-9)
+        for region in b.evaluations.regions[1:]:
+            row = rows.loc[(DISTRICT, region.label)]
+            assert (row["评价数"], row["主动评价数"]) == (region.total, region.active)
+        for r in b.satisfaction.district_rates:
+            assert rows.loc[(DISTRICT, r.unit), "满意率"] == pytest.approx(_pct(r.rate), abs=1e-9)
+        for u in b.active.ranking:
+            row = rows.loc[(UNIT, u.unit)]
+            assert (row["评价数"], row["主动评价数"]) == (u.evaluations, u.active)
+            assert row["主动评价率"] == pytest.approx(_pct(u.rate), abs=1e-9)
+        for g in b.bad_reviews.units:
+            assert rows.loc[(UNIT, g.unit), "差评数"] == g.count
+    # 环比 of the second quarter is the difference with the first
+    q1 = t.table[(t.table["季度"] == "2022Q1") & (t.table["名称"] == CITY)].iloc[0]
+    q2 = t.table[(t.table["季度"] == "2022Q2") & (t.table["名称"] == CITY)].iloc[0]
+    assert q2["满意率环比"] == pytest.approx(q2["满意率"] - q1["满意率"])
+    assert pd.isna(q2["满意率同比"])
+    # a second look reads the cached aggregates and gives the same table
+    again = trends(small, CFG, cache_dir=tmp_path / "cache")
+    pd.testing.assert_frame_equal(again.table, t.table)
+
+
+def test_changes_quarter_on_quarter_and_year_on_year():
+    rows = [(q, UNIT, "市商务局", n, rate, bad) for q, n, rate, bad in [
+        ("2021Q2", 100, 90.0, 4), ("2022Q1", 150, 95.0, 0), ("2022Q2", 200, 97.5, 2)]]
+    table = pd.DataFrame(rows, columns=["季度", "类别", "名称", "评价数", "满意率", "差评数"])
+    table["主动评价率"] = None
+    out = with_changes(table).set_index("季度")
+    assert out.at["2022Q2", "满意率环比"] == pytest.approx(2.5)
+    assert out.at["2022Q2", "满意率同比"] == pytest.approx(7.5)
+    assert out.at["2022Q2", "评价数同比"] == pytest.approx(100.0)
+    assert out.at["2022Q2", "差评数同比"] == pytest.approx(-50.0)
+    assert pd.isna(out.at["2022Q1", "差评数环比"])  # no 2021Q4
+    assert pd.isna(out.at["2022Q2", "差评数环比"])  # from 0: no percentage
