@@ -7,8 +7,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
 from helpers import write_cases
+from hypothesis import settings
 
 from hcp_lib.config import load_config
+
+# Speed is measured in benchmarks/, not asserted: no per-example deadline (a loaded CI machine
+# would fail a correct property).
+settings.register_profile("hcp", deadline=None)
+settings.load_profile("hcp")
 
 
 @pytest.fixture(scope="session")
