@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .contract import LEVELS
+from .documents.settings import DocumentSettings
 from .quarters import Quarter
 from .registry import Registry
 
@@ -202,6 +203,7 @@ class Config(_Model):
     awards: AwardsConfig = AwardsConfig()
     commendations: CommendationConfig = CommendationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    documents: DocumentSettings = DocumentSettings()
     source: Path | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
