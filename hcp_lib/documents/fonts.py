@@ -17,6 +17,13 @@ from pathlib import Path
 from ..present.fonts import cjk_font_path
 
 
+FALLBACK_FILES = {"body": "NotoSerifCJKsc-Regular.otf", "title": "NotoSerifCJKsc-Regular.otf",
+                  "heading": "SimHei.ttf"}
+"""Per role, the file shipped in mplfonts: Noto Serif CJK SC (仿宋's place), SimHei (黑体)."""
+FALLBACK_FAMILIES = {"body": ("Noto Serif CJK SC",), "title": ("Noto Serif CJK SC",),
+                     "heading": ("SimHei", "Noto Sans CJK SC")}
+
+
 @dataclass(frozen=True)
 class Face:
     """A font family found on this machine (or the shipped fall-back) and its file."""
@@ -37,21 +44,26 @@ def _installed() -> dict[str, Path]:
     return found
 
 
-def fallback_face() -> Face:
-    """The shipped Noto Sans CJK SC (SIL OFL), present wherever hcp is installed."""
-    from matplotlib import font_manager
-
-    path = cjk_font_path()
-    return Face(font_manager.FontProperties(fname=str(path)).get_name(), path, False)
+def fallback_dir() -> Path:
+    """The folder of fonts shipped in mplfonts (given to Typst as a font path)."""
+    return cjk_font_path().parent
 
 
-def find_face(families: tuple[str, ...]) -> Face:
-    """The first of ``families`` installed on this machine, else the shipped fall-back."""
+def fallback_face(role: str = "body") -> Face:
+    """The shipped font for ``role`` (body, title, heading), present wherever hcp is installed."""
+    path = fallback_dir() / FALLBACK_FILES[role]
+    if not path.is_file():
+        path = cjk_font_path()
+    return Face(FALLBACK_FAMILIES[role][0], path, False)
+
+
+def find_face(families: tuple[str, ...], role: str = "body") -> Face:
+    """The first of ``families`` installed on this machine, else the shipped font for ``role``."""
     installed = _installed()
     for family in families:
         if family in installed:
             return Face(family, installed[family], True)
-    return fallback_face()
+    return fallback_face(role)
 
 
 def used_characters(*texts: str) -> str:
