@@ -112,18 +112,26 @@ def _int(value: object) -> int:
         return 0
 
 
-def chart_figures(b: Bulletin, config: Config, names: Iterable[str], prefix: str = "图") -> list[Figure]:
-    """The named charts as PNG, captioned 图1 … in the order given."""
+def chart_figures(b: Bulletin, config: Config, names: Iterable[str], prefix: str = "图",
+                  charts_dir: Path | None = None) -> list[Figure]:
+    """The named charts as PNG, captioned 图1 … in the order given.
+
+    ``charts_dir`` holds the PNGs the notebook already drew (``<name>.png``); they are reused.
+    """
     out = []
     for i, name in enumerate(names, 1):
         caption, _ = charts_module.CHARTS[name]
-        out.append(Figure(f"{prefix}{i}  {caption}", charts_module.render_chart(name, b, config), name))
+        drawn = charts_dir / f"{name}.png" if charts_dir else None
+        png = (drawn.read_bytes() if drawn and drawn.is_file()
+               else charts_module.render_chart(name, b, config))
+        out.append(Figure(f"{prefix}{i}  {caption}", png, name))
     return out
 
 
 def copy_parts(b: Bulletin, config: Config, copy: CopySettings,
                inputs: dict[str, Any] | None = None,
-               published: Path | None = None) -> Iterator[Part]:
+               published: Path | None = None,
+               charts_dir: Path | None = None) -> Iterator[Part]:
     """Every part of ``copy``, in the order its sections are configured."""
     from ..present.tables import REGION_SHEET, all_tables, region_table
 
@@ -140,7 +148,8 @@ def copy_parts(b: Bulletin, config: Config, copy: CopySettings,
         elif section in ("awards", "survey", "satisfaction", "mechanism", "commendations"):
             yield from getattr(narrator, section)()
         elif section == "charts":
-            yield from chart_figures(b, config, config.documents.leadership_charts)
+            yield from chart_figures(b, config, config.documents.leadership_charts,
+                                     charts_dir=charts_dir)
         elif section == "data_notes":
             yield from data_notes(inputs)
         elif section == "tables":
@@ -151,7 +160,7 @@ def copy_parts(b: Bulletin, config: Config, copy: CopySettings,
                 yield Table(f"附表{i}  {name}", df)
         elif section == "figures":
             yield Block("section", "【附图】")
-            yield from chart_figures(b, config, charts_module.CHARTS)
+            yield from chart_figures(b, config, charts_module.CHARTS, charts_dir=charts_dir)
         elif section == "reconciliation":
             yield from _reconciliation(b, config, published)
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ..present.fonts import cjk_font_path
 
-
 FALLBACK_FILES = {"body": "NotoSerifCJKsc-Regular.otf", "title": "NotoSerifCJKsc-Regular.otf",
                   "heading": "SimHei.ttf"}
 """Per role, the file shipped in mplfonts: Noto Serif CJK SC (仿宋's place), SimHei (黑体)."""
