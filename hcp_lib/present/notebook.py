@@ -194,4 +194,7 @@ def save_tables(r: Report) -> Path:
     """The workbook ``tables-<QUARTER>.xlsx`` and the figures as ``bulletin-<QUARTER>.json``."""
     write_bulletin_json(r.bulletin, r.out_dir / f"bulletin-{r.quarter}.json")
     title = f"{r.config.city.title} {r.quarter.label_cn}"
-    return write_workbook(all_tables(r.bulletin, r.config), r.out_dir / f"tables-{r.quarter}.xlsx", title)
+    notes = {"季度": r.quarter.label_cn, "发文单位": r.config.city.issuer,
+             "数据来源": "政务服务“好差评”系统评价数据及各项台账（见 manifest.json）"}
+    return write_workbook(all_tables(r.bulletin, r.config), r.out_dir / f"tables-{r.quarter}.xlsx",
+                          title, notes)
