@@ -37,6 +37,7 @@ DEFAULT_NOTEBOOK = default_notebook()
 DEFAULT_KERNEL = "hcp"
 DEFAULT_TIMEOUT = 600
 PACKAGES = ("hcp", "pandas", "numpy", "pyarrow", "matplotlib", "mplfonts", "jinja2", "xlsxwriter",
+            "typst", "python-docx", "fonttools",
             "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "pydantic", "pyyaml")
 
 
