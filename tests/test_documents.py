@@ -203,3 +203,15 @@ def test_inputs_json_shape_is_read(tmp_path):
     assert read_inputs(tmp_path) is None
     (tmp_path / "inputs.json").write_text(json.dumps({"status": "complete"}), encoding="utf-8")
     assert read_inputs(tmp_path) == {"status": "complete"}
+
+
+def test_html_masthead_marks_a_provisional_run(bulletin, config, tmp_path):
+    from hcp_lib.present import notebook as hcp
+    from hcp_lib.present.notebook import Report
+
+    report = Report(bulletin, config, tmp_path)
+    assert "征求意见稿" not in hcp.masthead(report).data
+    (tmp_path / "inputs.json").write_text(json.dumps({"status": "provisional"}), encoding="utf-8")
+    assert '<p class="provisional-mark">征求意见稿</p>' in hcp.masthead(report).data
+    notes = hcp.data_notes(report).data
+    assert "【数据说明】" in notes and "征求意见稿" in notes
