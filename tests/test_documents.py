@@ -215,3 +215,15 @@ def test_html_masthead_marks_a_provisional_run(bulletin, config, tmp_path):
     assert '<p class="provisional-mark">征求意见稿</p>' in hcp.masthead(report).data
     notes = hcp.data_notes(report).data
     assert "【数据说明】" in notes and "征求意见稿" in notes
+
+
+def test_documents_configuration_is_checked():
+    from pydantic import ValidationError
+
+    from hcp_lib.documents.settings import CopySettings, DocumentSettings
+
+    with pytest.raises(ValidationError, match="unknown charts"):
+        DocumentSettings(leadership_charts=("pie",))
+    with pytest.raises(ValidationError, match="always made as html"):
+        DocumentSettings(leadership=CopySettings(sections=("masthead",), formats=("pdf",)))
+    assert DocumentSettings().analyst.formats == ("html",)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Section = Literal["masthead", "awards", "evaluations", "survey", "satisfaction", "mechanism",
                   "active_rates", "commendations", "charts", "data_notes", "tables", "figures",
@@ -66,3 +66,20 @@ class DocumentSettings(_Model):
                                                           "provisional (incomplete) run")
     charts: ChartSettings = ChartSettings()
     fonts: FontSettings = FontSettings()
+
+    @field_validator("leadership")
+    @classmethod
+    def _leadership_html(cls, v: CopySettings) -> CopySettings:
+        if "html" not in v.formats:  # the report itself and the e-mail body
+            raise ValueError("the leadership copy is always made as html")
+        return v
+
+    @field_validator("leadership_charts")
+    @classmethod
+    def _known_charts(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from ..present.charts import CHARTS
+
+        unknown = [name for name in v if name not in CHARTS]
+        if unknown:
+            raise ValueError(f"unknown charts {unknown}; choose from {list(CHARTS)}")
+        return v
