@@ -212,7 +212,9 @@ def test_html_masthead_marks_a_provisional_run(bulletin, config, tmp_path):
     report = Report(bulletin, config, tmp_path)
     assert "征求意见稿" not in hcp.masthead(report).data
     (tmp_path / "inputs.json").write_text(json.dumps({"status": "provisional"}), encoding="utf-8")
-    assert '<p class="provisional-mark">征求意见稿</p>' in hcp.masthead(report).data
+    head = hcp.masthead(report).data
+    assert '<p class="provisional-mark">征求意见稿</p>' in head
+    assert '@top-right { content: "征求意见稿"' in head  # on every printed page
     notes = hcp.data_notes(report).data
     assert "【数据说明】" in notes and "征求意见稿" in notes
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -126,12 +127,12 @@ def test_chromium_prints_the_leadership_html_on_a4_at_full_size(tmp_path):
     assert 2 <= len(reader.pages) <= 8
     page = reader.pages[0]
     assert abs(float(page.mediabox.width) - 595.28) < 2
-    sizes = []
+    sizes: Counter[float] = Counter()
 
     def visit(text, cm, tm, font, size):
         if text.strip():
-            sizes.append(size * tm[0] * cm[0] if tm[0] and cm[0] else size)
+            sizes[round(size * tm[0] * cm[0] if tm[0] and cm[0] else size, 1)] += len(text.strip())
 
     page.extract_text(visitor_text=visit)
-    body = max(set(round(s) for s in sizes), key=[round(s) for s in sizes].count)
-    assert body == 16  # 3号 body text, not scaled down
+    body = sizes.most_common(1)[0][0]
+    assert body == 16, sizes  # 3号 body text, not scaled down
