@@ -151,7 +151,7 @@ def run(opts: RunOptions) -> RunResult:
             from .present.io import load_bulletin
 
             exported = export_documents(executed, build, load_bulletin(build / "bulletin.pkl"),
-                                        opts.config, opts.published_path)
+                                        opts.config, opts.published_path, opts.cache_dir)
             timings.update({f"export.{k}": v for k, v in exported.seconds.items()})
         with _stage("manifest", timings, "writing manifest.json"):
             _write_manifest(opts, build, manifest_inputs, timings)

@@ -229,3 +229,18 @@ def test_documents_configuration_is_checked():
     with pytest.raises(ValidationError, match="always made as html"):
         DocumentSettings(leadership=CopySettings(sections=("masthead",), formats=("pdf",)))
     assert DocumentSettings().analyst.formats == ("html",)
+
+
+def test_font_subsets_are_cached_between_runs(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from hcp_lib.documents.fonts import fallback_face, subset_woff
+
+    face = fallback_face("heading")  # SimHei (TrueType): the quicker one to cut
+    data = subset_woff(face.path, "厦门市通报", tmp_path)
+    assert len(list(tmp_path.glob("*.woff"))) == 1
+    assert subset_woff(face.path, "厦门市通报", tmp_path) == data
+    import io
+
+    font = TTFont(io.BytesIO(data))
+    assert {ord(c) for c in "厦门市通报"} <= set(font.getBestCmap())

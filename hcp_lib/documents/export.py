@@ -36,8 +36,11 @@ class Exported:
 
 
 def export_documents(executed: Path, build: Path, bulletin: Bulletin, config: Config,
-                     published: Path | None = None) -> Exported:
-    """Every configured copy in every configured format, into ``build``."""
+                     published: Path | None = None, cache_dir: Path | None = None) -> Exported:
+    """Every configured copy in every configured format, into ``build``.
+
+    ``cache_dir`` (the run's cache) keeps the HTML's font subsets between runs.
+    """
     from . import html as html_copy
 
     settings = config.documents
@@ -57,7 +60,8 @@ def export_documents(executed: Path, build: Path, bulletin: Bulletin, config: Co
             target = build / file_name(quarter, name, fmt)
             if fmt == "html":
                 if font_css is None:
-                    font_css = html_copy.fonts_css(html_copy.notebook_text(executed), settings.fonts)
+                    font_css = html_copy.fonts_css(html_copy.notebook_text(executed), settings.fonts,
+                                                   cache_dir and Path(cache_dir) / "fonts")
                 html_copy.export_copy(executed, target, title, copy, all_sections, font_css)
             else:
                 if parts is None:

@@ -37,7 +37,7 @@ def notebook_text(notebook: str | Path) -> str:
     return "".join(texts)
 
 
-def fonts_css(text: str, fonts: FontSettings) -> str:
+def fonts_css(text: str, fonts: FontSettings, cache_dir: Path | None = None) -> str:
     """``@font-face`` rules for the three roles, each cut to the characters of ``text``."""
     chars = used_characters(text, "— 0123456789")
     rules, seen = [], set()
@@ -46,7 +46,7 @@ def fonts_css(text: str, fonts: FontSettings) -> str:
         if face.path in seen:  # the same file as the body's: the stylesheet falls back to hcp-body
             continue
         seen.add(face.path)
-        rules.append(font_face_css(f"hcp-{role}", face, chars))
+        rules.append(font_face_css(f"hcp-{role}", face, chars, cache_dir))
     return "\n".join(rules)
 
 
