@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .contract import LEVELS
+from .documents.settings import DocumentSettings
 from .mail.settings import MailSettings
 from .quarters import Quarter
 from .registry import Registry
@@ -204,6 +205,7 @@ class Config(_Model):
     commendations: CommendationConfig = CommendationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     mail: MailSettings = MailSettings()
+    documents: DocumentSettings = DocumentSettings()
     source: Path | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))

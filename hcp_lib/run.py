@@ -37,6 +37,7 @@ DEFAULT_NOTEBOOK = default_notebook()
 DEFAULT_KERNEL = "hcp"
 DEFAULT_TIMEOUT = 600
 PACKAGES = ("hcp", "pandas", "numpy", "pyarrow", "matplotlib", "mplfonts", "jinja2", "xlsxwriter",
+            "typst", "python-docx", "fonttools",
             "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "pydantic", "pyyaml")
 
 
@@ -139,15 +140,19 @@ def run(opts: RunOptions) -> RunResult:
         log.info("hcp %s: report for %s into %s", __version__, opts.quarter, opts.out_dir)
         with _stage("inputs", timings, "checking inputs and computing the bulletin"):
             manifest_inputs = _compute(opts, build, timings)
+        (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
+            json.dumps(manifest_inputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         executed = build / f"bulletin-{opts.quarter}.ipynb"
         with _stage("execute", timings, f"executing {opts.notebook.name} (kernel {opts.kernel})"):
             _execute(opts, executed, build)
         html = build / f"bulletin-{opts.quarter}.html"
-        with _stage("export", timings, "exporting the leadership HTML"):
-            from .present.html import export_html
+        with _stage("export", timings, "exporting the copies (HTML, PDF, Word)"):
+            from .documents.export import export_documents
+            from .present.io import load_bulletin
 
-            title = f"{opts.config.city.title} {opts.quarter.label_cn}"
-            export_html(executed, html, title)
+            exported = export_documents(executed, build, load_bulletin(build / "bulletin.pkl"),
+                                        opts.config, opts.published_path, opts.cache_dir)
+            timings.update({f"export.{k}": v for k, v in exported.seconds.items()})
         with _stage("manifest", timings, "writing manifest.json"):
             _write_manifest(opts, build, manifest_inputs, timings)
         log.info("report complete; publishing")

@@ -46,7 +46,8 @@ def test_appendix_html_is_an_escaped_compact_table(config):
     assert '<table class="data reconcile">' in html
     assert "<th>项目</th><th>通报值</th><th>计算值</th><th>结果</th><th>说明</th>" in html
     assert html.count('<tr class="status-known">') == 2
-    assert "<td>evaluations.region.思明区.基本满意.share</td><td>0.00%</td><td>0.01%</td>" in html
+    assert "<td>企业群众评价·地区表·思明区·基本满意·占比</td><td>0.00%</td><td>0.01%</td>" in html
+    assert "evaluations.region" not in html  # keys in words, for people
 
 
 def test_appendix_cells_are_escaped():

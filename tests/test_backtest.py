@@ -66,6 +66,8 @@ def test_report_from_the_embedded_data(embedded):
                    "市商务局（97.857%）", "第2期（总第10期）", "2022年7月26日",
                    "市市场监管局（含基层所站）39件", "感谢信共计 23 封"):
         assert figure in html, figure
+    assert "【附表】" not in html and "【附录】" not in html  # the leadership copy is the bulletin
+    html = (out / "bulletin-2022Q2-analyst.html").read_text(encoding="utf-8")
     for table in ("【附表】", "主动评价率", "差评情况", "98.50"):  # section tables, scores as printed
         assert table in html, table
     assert "<script src=" not in html and 'rel="stylesheet"' not in html

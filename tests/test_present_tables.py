@@ -40,7 +40,7 @@ def test_region_table_html_merges_headers():
 def test_workbook_opens_with_chinese_sheets_and_merged_header(tables, tmp_path):
     path = write_workbook(tables, tmp_path / "tables-2022Q2.xlsx")
     book = CalamineWorkbook.from_path(str(path))
-    assert book.sheet_names == list(TABLES)
+    assert book.sheet_names == ["说明", *TABLES]
     sheet = book.get_sheet_by_name("区域评价情况")
     rows = sheet.to_python()
     assert rows[0][:4] == ["县（市、区）", "总评价数", "用户评价", "非常不满意"]

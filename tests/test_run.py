@@ -72,7 +72,10 @@ def test_leadership_html_is_clean_and_self_contained(report):
                    "Traceback"):
         assert banned not in html, banned
     images = html.count("<img ")
-    assert images == 6 and html.count('src="data:image/png;base64,') == images
+    assert images == 1 and html.count('src="data:image/png;base64,') == images  # leadership_charts
+    for appendix in ("【附表】", "【附图】", "【附录】", "【数据说明】"):
+        assert appendix not in html, appendix
+    assert "@font-face" in html  # the fall-back CJK fonts, embedded
     assert html.index("【评优评先】") < html.index("一、企业群众评价情况") < html.index("五、主动评价率情况") \
         < html.index("【优质服务】")
 
@@ -105,8 +108,10 @@ def test_manifest_and_log(report):
     assert "reconcile-2022Q2.json" in outputs
 
 
-def test_reconciliation_appendix_ends_the_report(report):
-    html = (report / "bulletin-2022Q2.html").read_text(encoding="utf-8")
+def test_reconciliation_appendix_ends_the_analyst_copy(report):
+    html = (report / "bulletin-2022Q2-analyst.html").read_text(encoding="utf-8")
+    assert html.count("<img ") == 6
+    assert html.index("【数据说明】") < html.index("【附表】") < html.index("【附图】")
     heading = '<h2 class="section">【附录】与已发布通报核对</h2>'
     assert html.index("【附图】") < html.index(heading)
     assert "共核对已发布通报的数字和表述 192 项：" in html
@@ -119,8 +124,8 @@ def test_no_appendix_for_a_quarter_without_a_published_bulletin(tmp_path):
     out = tmp_path / "2022Q1"
     done = hcp("run", "2022Q1", "--bulletin", str(saved), "--out", str(out), "--quiet")
     assert done.returncode == OK, done.stderr
-    html = (out / "bulletin-2022Q1.html").read_text(encoding="utf-8")
-    assert "【附录】" not in html and "data reconcile" not in html and "【附图】" in html
+    html = (out / "bulletin-2022Q1-analyst.html").read_text(encoding="utf-8")
+    assert "【附录】" not in html and '"data reconcile"' not in html and "【附图】" in html
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reconciliation"] is None
     assert not (out / "reconcile-2022Q1.json").exists()

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 
 from ..config import Config
+from ..documents.labels import key_cn
 from ..figures import Bulletin
 from ..published import PublishedError, load_published
 from ..reconcile import STATUS_CN, STATUSES, ReconcileError, ReconcileResult, reconcile
@@ -79,12 +81,18 @@ def appendix_html(appendix: Appendix) -> str:
     """The appendix section: title, summary line and the compact table (text escaped)."""
     result = appendix.result
     rows = [] if result is None else [
-        {"cells": (r.id, r.published, r.computed, STATUS_CN[r.status], r.note_cn), "status": r.status}
+        {"cells": (key_cn(r.id), r.published, r.computed, STATUS_CN[r.status], r.note_cn), "status": r.status}
         for r in result.rows
     ]
     summary = summary_cn(result) if result is not None else f"未能核对：{appendix.error}"
     return _template().render(title=TITLE, summary=summary, source=appendix.published.name,
                               headers=HEADERS, rows=rows)
+
+
+def rows_frame(result: ReconcileResult) -> pd.DataFrame:
+    """The appendix table for the PDF and Word copies: keys in words, statuses in Chinese."""
+    return pd.DataFrame([(key_cn(r.id), str(r.published), str(r.computed), STATUS_CN[r.status],
+                          r.note_cn) for r in result.rows], columns=list(HEADERS))
 
 
 def write_record(appendix: Appendix, path: Path) -> Path:

@@ -36,6 +36,34 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _source(fig: Figure, b: Bulletin, config: Config) -> None:
+    """The source line (数据来源) under every chart, from the configuration."""
+    text = config.documents.charts.source.format(quarter=Quarter.parse(b.quarter).label_cn)
+    fig.get_layout_engine().set(h_pad=0.06)
+    fig.supxlabel(text, fontsize=7, color="#555555", x=0.99, ha="right")
+
+
+def _dots(labels: list[str], values: list[float], low: list[bool], mean: float, start: float,
+          end: float, mean_label: str, xlabel: str, title: str, fmt: str) -> Figure:
+    """A lollipop per unit against the mean, on an axis whose start is stated in its label."""
+    fig = _figure(8, 0.22 * len(labels) + 1.9)
+    ax = fig.add_subplot()
+    y = list(range(len(labels)))
+    colours = [RED if flag else BLUE for flag in low]
+    ax.hlines(y, start, values, color=GREY, linewidth=0.8)
+    ax.scatter(values, y, color=colours, s=14, zorder=3)
+    ax.axvline(mean, color="black", linestyle="--", linewidth=1)
+    for yy, v in zip(y, values, strict=True):
+        ax.text(v, yy, " " + fmt.format(v), va="center", fontsize=6)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(start, end + (end - start) * 0.08)  # room for the value labels inside the frame
+    ax.set_ylim(len(labels) - 0.4, -0.6)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel(f"{xlabel}（横轴自 {start:g} 起）")
+    ax.set_title(f"{title}\n{mean_label}（虚线）；红色低于平均", fontsize=10)
+    return fig
+
+
 def region_levels(b: Bulletin, config: Config) -> Figure:
     """Shares of every level but 非常满意, per region (非常满意 fills the rest of 100%)."""
     regions = b.evaluations.regions
@@ -53,6 +81,7 @@ def region_levels(b: Bulletin, config: Config) -> Figure:
     ax.set_title("各地区“非常满意”以外的评价占比")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.set_xlim(0, max(left + [0.01]) * 1.25)
+    _source(fig, b, config)
     return fig
 
 
@@ -78,10 +107,12 @@ def unit_satisfaction(b: Bulletin, config: Config) -> Figure:
     units = sorted(s.city_rates, key=lambda u: (u.rate, u.unit), reverse=True)
     values = [_pct(u.rate) for u in units]
     mean = _pct(s.city_mean)
-    low = min(values + [mean])
-    return _unit_bars([u.unit for u in units], values, [u.rate < s.city_mean for u in units],
-                      mean, f"全市平均 {mean:.3f}%", (max(0, low - (100 - low) * 0.3), 100),
-                      "政务服务满意率（%）", "市直部门政务服务满意率与全市平均分")
+    start = min(config.documents.charts.rate_axis_start, *(v for v in values), mean)
+    fig = _dots([u.unit for u in units], values, [u.rate < s.city_mean for u in units], mean,
+                float(int(start)), 100.0, f"全市平均 {mean:.3f}%", "政务服务满意率（%）",
+                "市直部门政务服务满意率与全市平均分", "{:.3f}")
+    _source(fig, b, config)
+    return fig
 
 
 def active_rates(b: Bulletin, config: Config) -> Figure:
@@ -89,9 +120,11 @@ def active_rates(b: Bulletin, config: Config) -> Figure:
     ranking = b.active.ranking
     threshold = float(config.mechanism.active_rate_threshold) * 100
     values = [_pct(u.rate) for u in ranking]
-    return _unit_bars([u.unit for u in ranking], values, [v < threshold for v in values],
-                      threshold, f"虚线：考核要求 {threshold:.0f}%", (0, 100),
-                      "线上线下综合主动评价率（%）", "市直部门综合主动评价率")
+    fig = _unit_bars([u.unit for u in ranking], values, [v < threshold for v in values],
+                     threshold, f"虚线：考核要求 {threshold:.0f}%", (0, 108),
+                     "线上线下综合主动评价率（%）", "市直部门综合主动评价率")
+    _source(fig, b, config)
+    return fig
 
 
 def bad_reviews(b: Bulletin, config: Config) -> Figure:
@@ -104,9 +137,11 @@ def bad_reviews(b: Bulletin, config: Config) -> Figure:
         ax.barh([g[0] for g in groups], [g[1] for g in groups], color=[g[2] for g in groups])
         for y, (_, count, _) in enumerate(groups):
             ax.text(count, y, f" {count}", va="center", fontsize=8)
+        ax.set_xlim(0, max(g[1] for g in groups) * 1.15 + 1)
     ax.invert_yaxis()
     ax.set_xlabel("差评件数（含误差评、恶意差评）")
     ax.set_title(f"差评件分布（共 {r.total} 件；蓝色为市直部门，灰色为区）")
+    _source(fig, b, config)
     return fig
 
 
@@ -121,16 +156,20 @@ def survey_scores(b: Bulletin, config: Config) -> Figure:
     for ax, group, title in ((axes[0], s.units, "窗口单位"), (axes[1], s.districts, "各区")):
         names = [e.unit for e in group.scores]
         values = [float(e.score) for e in group.scores]
-        ax.barh(names, values, color=BLUE)
         mean = float(group.mean)
-        ax.axvline(mean, color=RED, linestyle="--", linewidth=1, label=f"平均 {mean:.2f} 分")
-        low = min(values + [mean])
-        ax.set_xlim(max(0, low - 2), 100)
+        start = float(int(min(config.documents.charts.score_axis_start, *values, mean)))
+        y = list(range(len(names)))
+        ax.hlines(y, start, values, color=GREY, linewidth=0.8)
+        ax.scatter(values, y, color=[RED if v < mean else BLUE for v in values], s=12, zorder=3)
+        ax.axvline(mean, color="black", linestyle="--", linewidth=1, label=f"平均 {mean:.2f} 分")
+        ax.set_yticks(y, names)
+        ax.set_xlim(start, 100 + (100 - start) * 0.05)
+        ax.set_xlabel(f"得分（横轴自 {start:g} 分起）")
         ax.invert_yaxis()
         ax.tick_params(axis="y", labelsize=6 if len(names) > 20 else 8)
         ax.legend(loc="lower right", fontsize=8)
         ax.set_title(f"第三方满意度调查：{title}")
-    axes[1].set_xlabel("得分")
+    _source(fig, b, config)
     return fig
 
 
@@ -168,19 +207,15 @@ def trends(b: Bulletin, config: Config) -> Figure:
         values.append(cur)
         colours.append(BLUE)
         ax.bar(labels, values, color=colours, width=0.5)
-        low, high = min(values), max(values)
-        span = max(high - low, abs(high) * 0.002, 0.01)
-        top = high + span * 1.0
-        if "%" in title and high <= 100:
-            top = min(top, 100.0)
-        ax.set_ylim(low - span * 1.5, top)
+        ax.set_ylim(0, max(values) * 1.18)  # bars from zero; room for the labels
         for x, v in enumerate(values):
             ax.text(x, v, fmt.format(v), ha="center", va="bottom", fontsize=8)
         ax.set_title(title, fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes[len(panels):]:
         ax.set_visible(False)
-    fig.suptitle(f"{current}与{previous}对比")
+    fig.suptitle(f"{current}与{previous}对比（纵轴自 0 起）")
+    _source(fig, b, config)
     return fig
 
 

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from .narrative import Block
+from .sanitize import strip_controls
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
@@ -35,9 +36,10 @@ def _env() -> jinja2.Environment:
     )
 
 
-def masthead_html(title: str, issue: str, issuer: str, date: str) -> str:
+def masthead_html(title: str, issue: str, issuer: str, date: str, mark: str = "") -> str:
+    """The red masthead; ``mark`` (征求意见稿) is printed above it on a provisional run."""
     return _env().get_template("masthead.html.j2").render(
-        title=title, issue=issue, issuer=issuer, date=date
+        title=title, issue=issue, issuer=issuer, date=date, mark=mark
     )
 
 
@@ -45,7 +47,7 @@ def blocks_html(blocks: Iterable[Block]) -> str:
     """Narrative blocks as headings and paragraphs (text escaped)."""
     tags = {"section": '<h2 class="section">{}</h2>', "heading": '<h3 class="heading">{}</h3>',
             "paragraph": "<p>{}</p>"}
-    return "\n".join(Markup(tags[b.kind]).format(b.text) for b in blocks)
+    return "\n".join(Markup(tags[b.kind]).format(strip_controls(b.text)) for b in blocks)
 
 
 def table_html(df: pd.DataFrame, title: str | None = None) -> str:
@@ -74,9 +76,10 @@ def table_html(df: pd.DataFrame, title: str | None = None) -> str:
         "<tr>" + "".join(f"<td{_align(v)}>{escape(_text(v))}</td>" for v in row) + "</tr>"
         for row in df.itertuples(index=False)
     ]
-    caption = f'<p class="table-title">{escape(title)}</p>\n' if title else ""
-    return (f'{caption}<table class="data">\n<thead>{"".join(head)}</thead>\n'
-            f'<tbody>\n{chr(10).join(body)}\n</tbody>\n</table>')
+    caption = f'<caption>{escape(strip_controls(title))}</caption>' if title else ""
+    return (f'<div class="table-wrap"><table class="data">{caption}\n'
+            f'<thead>{"".join(head)}</thead>\n'
+            f'<tbody>\n{chr(10).join(body)}\n</tbody>\n</table></div>')
 
 
 def _spans_down(col: tuple, level: int, levels: int) -> bool:
@@ -93,7 +96,7 @@ def _align(value: object) -> str:
 def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return strip_controls(str(value), keep_lines=False)
 
 
 def figure_html(png: bytes, caption: str) -> str:
@@ -103,8 +106,13 @@ def figure_html(png: bytes, caption: str) -> str:
             f'src="data:image/png;base64,{data}"><figcaption>{escape(caption)}</figcaption></figure>')
 
 
-def export_html(notebook: str | Path, target: str | Path, title: str = "") -> Path:
-    """Export an executed notebook to the leadership HTML; returns the path written."""
+def export_html(notebook: str | Path, target: str | Path, title: str = "",
+                remove_tags: Iterable[str] = (), font_css: str = "") -> Path:
+    """Export an executed notebook to a self-contained HTML copy; returns the path written.
+
+    Cells tagged with any of ``remove_tags`` are left out (a copy's unwanted sections);
+    ``font_css`` holds ``@font-face`` rules with the embedded subset fonts.
+    """
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -120,10 +128,11 @@ def export_html(notebook: str | Path, target: str | Path, title: str = "") -> Pa
         exclude_raw=True,
     )
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True), enabled=True
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS) | set(remove_tags), enabled=True),
+        enabled=True,
     )
     body, _ = exporter.from_notebook_node(
-        nb, resources={"hcp_title": title, "hcp_version": __version__}
+        nb, resources={"hcp_title": title, "hcp_version": __version__, "hcp_fonts": font_css}
     )
     target = Path(target)
     target.write_text(body, encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Config, load_config
 from ..figures import Bulletin
-from ..quarters import IssueNumber, Quarter
+from ..quarters import Quarter
 from . import appendix as appendix_module
 from . import charts as charts_module
 from . import html as h
@@ -98,14 +98,13 @@ def prepare(
 
 
 def masthead(r: Report):
-    b, city = r.bulletin, r.config.city
-    d = b.issue_date
-    return _html(h.masthead_html(
-        title=city.title,
-        issue=f"{r.quarter.year}年{IssueNumber(b.issue_in_year, b.issue_overall).label_cn}",
-        issuer=city.issuer,
-        date=f"{d.year}年{d.month}月{d.day}日",
-    ))
+    """The red masthead; marked 征求意见稿 (configurable) when the run's inputs are incomplete."""
+    from ..documents import content
+
+    m = content.masthead(r.bulletin, r.config,
+                         content.provisional_mark(content.read_inputs(r.out_dir), r.config))
+    return _html(h.masthead_html(title=m.title, issue=m.issue, issuer=m.issuer, date=m.date,
+                                 mark=m.mark))
 
 
 def awards(r: Report):
@@ -136,6 +135,24 @@ def active_rates(r: Report):
 
 def commendations(r: Report):
     return _html(h.blocks_html(r.narrator.commendations()))
+
+
+def leadership_charts(r: Report):
+    """The few charts the leadership copy shows (configuration: documents.leadership_charts)."""
+    from ..documents.content import chart_figures
+
+    figures = chart_figures(r.bulletin, r.config, r.config.documents.leadership_charts)
+    return _html("\n".join(h.figure_html(f.png, f.caption) for f in figures))
+
+
+def data_notes(r: Report):
+    """【数据说明】: inputs, rows accepted and rejected per table, missing ledgers (inputs.json)."""
+    from ..documents.content import Table, data_notes, read_inputs
+
+    parts = data_notes(read_inputs(r.out_dir))
+    html = [h.table_html(p.frame, p.title) if isinstance(p, Table) else h.blocks_html([p])
+            for p in parts]
+    return _html('<section class="data-notes">' + "\n".join(html) + "</section>")
 
 
 def tables(r: Report):
@@ -186,7 +203,10 @@ def save_tables(r: Report) -> Path:
     """The workbook ``tables-<QUARTER>.xlsx`` and the figures as ``bulletin-<QUARTER>.json``."""
     write_bulletin_json(r.bulletin, r.out_dir / f"bulletin-{r.quarter}.json")
     title = f"{r.config.city.title} {r.quarter.label_cn}"
-    return write_workbook(all_tables(r.bulletin, r.config), r.out_dir / f"tables-{r.quarter}.xlsx", title)
+    notes = {"季度": r.quarter.label_cn, "发文单位": r.config.city.issuer,
+             "数据来源": "政务服务“好差评”系统评价数据及各项台账（见 manifest.json）"}
+    return write_workbook(all_tables(r.bulletin, r.config), r.out_dir / f"tables-{r.quarter}.xlsx",
+                          title, notes)
 
 
 def mail_body(r: Report) -> Path:

@@ -1,0 +1,61 @@
+"""The HTML copies: the executed notebook exported once per copy, fonts embedded as subsets.
+
+A copy keeps the cells tagged with its sections (``section-<name>``) and drops the rest, so
+the leadership copy never carries 附表, 附图, 数据说明 or the reconciliation. Each role's font
+(body, title, heading) is embedded, cut to the characters the notebook shows, under the
+names the stylesheet falls back to (hcp-body, hcp-title, hcp-heading), after the official
+fonts a reader's machine may have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from html import unescape
+from pathlib import Path
+
+from ..present.html import export_html
+from .fonts import find_face, font_face_css, used_characters
+from .settings import CopySettings, FontSettings, Section
+
+SECTION_TAG = "section-"
+_TAGS = re.compile(r"<[^>]+>")
+_DATA_URI = re.compile(r"data:[^\"')]+")
+
+
+def notebook_text(notebook: str | Path) -> str:
+    """The text every output of the executed notebook shows (for the font subset)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            texts.append(unescape(_TAGS.sub(" ", _DATA_URI.sub("", html))))
+    return "".join(texts)
+
+
+def fonts_css(text: str, fonts: FontSettings, cache_dir: Path | None = None) -> str:
+    """``@font-face`` rules for the three roles, each cut to the characters of ``text``."""
+    chars = used_characters(text, "— 0123456789")
+    rules, seen = [], set()
+    for role, families in (("body", fonts.body), ("title", fonts.title), ("heading", fonts.heading)):
+        face = find_face(families, role)
+        if face.path in seen:  # the same file as the body's: the stylesheet falls back to hcp-body
+            continue
+        seen.add(face.path)
+        rules.append(font_face_css(f"hcp-{role}", face, chars, cache_dir))
+    return "\n".join(rules)
+
+
+def removed_tags(copy: CopySettings, all_sections: Iterable[Section]) -> set[str]:
+    """The cell tags a copy leaves out: every section it does not list."""
+    return {SECTION_TAG + s for s in all_sections if s not in copy.sections}
+
+
+def export_copy(notebook: str | Path, target: str | Path, title: str, copy: CopySettings,
+                all_sections: Iterable[Section], font_css: str) -> Path:
+    """One HTML copy of the executed ``notebook`` at ``target``."""
+    return export_html(notebook, target, title, removed_tags(copy, all_sections), font_css)
