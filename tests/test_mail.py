@@ -161,11 +161,18 @@ def test_run_send_delivers_the_bulletin_intact(made):
     assert raw_headers.isascii()  # everything non-ASCII is encoded
 
     # attachments: the Chinese name decodes and the bytes are the report's file
-    assert len(attachments) == 1
-    xlsx = attachments[0]
-    assert xlsx.get_filename() == f"{config.city.title}2022年第{b.issue_in_year}期（总第{b.issue_overall}期）附表.xlsx"
-    assert xlsx.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert xlsx.get_payload(decode=True) == (out / f"tables-{Q}.xlsx").read_bytes()
+    by_type = {a.get_content_type(): a for a in attachments}
+    assert len(by_type) == len(attachments) == 3  # the workbook, the PDF and the Word copy
+    issue = f"{config.city.title}2022年第{b.issue_in_year}期（总第{b.issue_overall}期）"
+    for content_type, name, source in (
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{issue}附表.xlsx",
+             f"tables-{Q}.xlsx"),
+            ("application/pdf", f"{issue}.pdf", f"bulletin-{Q}.pdf"),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             f"{issue}.docx", f"bulletin-{Q}.docx")):
+        part = by_type[content_type]
+        assert part.get_filename() == name
+        assert part.get_payload(decode=True) == (out / source).read_bytes()
 
     # the key figures in both parts
     n = Narrator(b, config)
@@ -268,9 +275,9 @@ def test_unfinished_or_changed_reports_are_refused(report, made, server, passwor
 def test_missing_required_attachment_refuses(report, made, server, password, capsys, tmp_path):
     config = write_config(tmp_path, server.port, server.ca_file, attachments=[
         {"file": "tables-{quarter}.xlsx", "required": True},
-        {"file": "bulletin-{quarter}.pdf", "required": True}])
+        {"file": "bulletin-{quarter}-scan.pdf", "required": True}])
     assert send(report, config) == NOT_SENDABLE
-    assert f"bulletin-{Q}.pdf" in capsys.readouterr().err
+    assert f"bulletin-{Q}-scan.pdf" in capsys.readouterr().err
     assert server.handler.messages == []
 
 
