@@ -20,9 +20,10 @@ import pyarrow.compute as pc
 
 from .config import Config, load_config
 from .contract import TABLES, Table
+from .masking import printable
 from .problems import Problem, group
 from .quarters import Quarter
-from .readers import RawTable, find_files, read_table, stack
+from .readers import LINK_OUTSIDE, RawTable, find_files, read_table, stack, unmatched_files
 from .validate import Validated, validate_table
 
 Mode = Literal["strict", "quarantine"]
@@ -77,19 +78,22 @@ class LoadReport:
     folder: str
     mode: str
     tables: dict[str, TableReport]
+    folder_problems: list[Problem] = field(default_factory=list)
+    """Warnings about the folder itself (files that belong to no table)."""
 
     @property
     def ok(self) -> bool:
         """No rejected rows and no file-level errors in any table (warnings allowed)."""
-        return all(t.ok for t in self.tables.values())
+        return all(t.ok for t in self.tables.values()) and not any(
+            p.severity == "error" for p in self.folder_problems)
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for t in self.tables.values() for p in t.problems]
+        return [*self.folder_problems, *(p for t in self.tables.values() for p in t.problems)]
 
     def summary_text(self) -> str:
         """Counts per table, then the grouped problems: short however many rows are bad."""
-        lines = [f"{self.quarter} — {self.folder} (mode: {self.mode})", ""]
+        lines = [f"{self.quarter} — {printable(self.folder)} (mode: {self.mode})", ""]
         lines.append(_pad("表 table", 28) + "".join(
             _pad(h, w, right=True) for h, w in (("文件 files", 10), ("读取 read", 14),
                                                 ("通过 accepted", 16), ("拒绝 rejected", 16))))
@@ -99,6 +103,7 @@ class LoadReport:
         problems = self.problems
         if problems:
             lines += ["", f"问题 problems ({len(problems)}):"]
+            lines += [f"  文件夹 folder: {p.line()}" for p in self.folder_problems]
             for t in self.tables.values():
                 for p in t.problems:
                     lines.append(f"  {t.title}: {p.line()}")
@@ -120,6 +125,7 @@ class LoadReport:
         return {
             "quarter": self.quarter, "folder": self.folder, "mode": self.mode, "ok": self.ok,
             "tables": {name: t.to_dict() for name, t in self.tables.items()},
+            "folder_problems": [p.to_dict() for p in self.folder_problems],
         }
 
 
@@ -186,7 +192,9 @@ def load_quarter(
                                     config.input.max_examples_per_problem)
         reports["bad_reviews"].problems += warnings  # the same list as the result's
 
-    report = LoadReport(str(quarter), str(folder), mode, reports)
+    strays = [Problem("", name, None, None, "unmatched_file", "warning", 0, [], why)
+              for name, why in unmatched_files(folder, list(TABLES.values()))]
+    report = LoadReport(str(quarter), str(folder), mode, reports, strays)
     if rejects_dir is not None:
         write_rejects(results, rejects_dir)
     fatal = any(p.kind == "missing_table" for p in report.problems)
@@ -242,13 +250,14 @@ def _drop_personal(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 def _file_problems(raw: RawTable, folder: Path) -> list[Problem]:
     table = raw.table
-    problems = [Problem(table.name, name, None, None, "unreadable", "error", 0, [],
-                        message.removeprefix(f"{name}: "))
+    problems = [Problem(table.name, name, None, None,
+                        "outside_folder" if message.endswith(LINK_OUTSIDE) else "unreadable",
+                        "error", 0, [], message.removeprefix(f"{name}: "))
                 for name, message in raw.errors]
     if table.required and not raw.sheets and not raw.errors:
         prefixes = "、".join(f"{p}*" for p in table.prefixes)
         detail = (f"{table.title} ({table.name}): no file named {prefixes} "
-                  f"(.csv/.xlsx/.parquet) in {folder}")
+                  f"(.csv/.xlsx/.xls/.ods/.et/.parquet) in {printable(str(folder))}")
         if find_files(folder, table):
             detail = f"{table.title} ({table.name}): its files in {folder} hold no sheet with data"
         problems.append(Problem(table.name, None, None, None, "missing_table", "error", 0, [],
