@@ -9,9 +9,12 @@ parser unless the contract makes them required (then only to check they are pres
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
+import io
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -268,7 +271,7 @@ class Layout:
 
 
 def find_header(rows: list[list[str]], table: Table, borrowed: list[str] | None,
-                where: str) -> Layout:
+                where: str, padded: bool = False) -> Layout:
     """The header among a sheet's first non-empty rows, never a record taken for one.
 
     The first row that names at least one contract column is the header (rows above it are
@@ -286,14 +289,27 @@ def find_header(rows: list[list[str]], table: Table, borrowed: list[str] | None,
             return Layout([str(c) for c in row], at + 1, notes)
     if not rows:
         raise ReadError(f"{where}: empty, no header row")
-    width = len(_trim(rows[0]))
-    if borrowed is not None and width == len(_trim(borrowed)):
+    width = len(rows[0])
+    if padded:  # a workbook row ends where its last value does; the widest one counts
+        width = max(len(_trim(r)) for r in rows[:HEADER_SEARCH])
+    if borrowed is not None and _fits(width, borrowed, table, padded):
         return Layout(list(borrowed), 0, (("no_header", f"{width} columns like the first "
                                            "file's header; its first row read as data"),))
     expected = f"; the table's first header has {len(_trim(borrowed))}" if borrowed else ""
     raise ReadError(f"{where}: no header row: none of the first {min(len(rows), HEADER_SEARCH)} "
                     f"rows names a column of {table.title} ({width} columns{expected}); "
                     "add the header row or save it with the first file's columns")
+
+
+def _fits(width: int, header: list[str], table: Table, padded: bool) -> bool:
+    """As wide as the header (a workbook's rows may stop before trailing optional columns)."""
+    full = len(_trim(header))
+    if not padded:
+        return width == len(header) or width == full
+    index = header_index(table)
+    required = [i for i, h in enumerate(header) if (name := index.get(normalise_header(h)))
+                and table.column(name).required]
+    return (max(required, default=-1) + 1) <= width <= full
 
 
 def _trim(row: list[object]) -> list[object]:
@@ -402,9 +418,19 @@ def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None)
 
     parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=broken)
     try:
-        raw = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        with _quiet_handler_errors():
+            raw = pacsv.read_csv(path, read_options=read, parse_options=parse,
+                                 convert_options=convert)
     except pa.ArrowInvalid as exc:
-        raise ReadError(f"{path.name}: cannot read as CSV ({encoding}): {_short(exc)}") from exc
+        if "columns, got" not in str(exc):
+            raise ReadError(f"{path.name}: cannot read as CSV ({encoding}): {_short(exc)}") from exc
+        # A broken line the handler could not be shown (its text is cut inside a character,
+        # as at the end of a truncated file): split it in Python and parse only the good ones.
+        good, ragged_lines = _split_lines(path, encoding, skip, len(headers))
+        read = pacsv.ReadOptions(column_names=names, block_size=_CSV_BLOCK)
+        raw = pacsv.read_csv(io.BytesIO(good), read_options=read, convert_options=convert,
+                             parse_options=pacsv.ParseOptions(newlines_in_values=True))
+        ragged = [found for _, found in ragged_lines]
     raw = raw.rename_columns([keep[n] for n in raw.column_names])
     if ragged:
         rows, lines = _line_numbers(path, encoding, skip, len(headers), raw.num_rows)
@@ -441,6 +467,35 @@ def _line_numbers(path: Path, encoding: str, skip: int, width: int,
     if len(good) != parsed:  # the two parsers disagree on quoting: number in order instead
         good = list(range(skip + 1, skip + 1 + parsed))
     return good, bad
+
+
+@contextlib.contextmanager
+def _quiet_handler_errors() -> Iterator[None]:
+    """Arrow reports a row it cannot show the handler on stderr; the fallback handles it."""
+    saved = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = saved
+
+
+def _split_lines(path: Path, encoding: str, skip: int, width: int) -> tuple[bytes, list]:
+    """The records of the header's width re-written as UTF-8 CSV, and the others' positions."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    bad: list[tuple[int, int]] = []
+    with open(path, encoding=encoding, newline="", errors="replace") as fh:
+        for _ in range(skip):
+            fh.readline()
+        reader = csv.reader(fh)
+        line = skip + 1
+        for record in reader:
+            if record:
+                (writer.writerow(record) if len(record) == width else bad.append((line,
+                                                                                 len(record))))
+            line = skip + reader.line_num + 1
+    return out.getvalue().encode("utf-8"), bad
 
 
 def _reconcile_ragged(bad: list[tuple[int, int]], ragged: list[int]) -> list[tuple[int, int]]:
@@ -516,7 +571,7 @@ def _read_sheet(source: object, path: Path, name: str, table: Table, digest: str
         return None
     where = f"{path.name} / sheet {name}"
     layout = find_header([[_cell_text(v, False) or "" for v in r] for _, r in leading], table,
-                         borrowed, where)
+                         borrowed, where, padded=True)
     mapping = map_headers(layout.header, table)
     dated = {c.name for c in table.columns if c.dtype in ("datetime", "date", "month")}
     keep = [(i, col, col in dated) for i, col in mapping.keep.items()]

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from .config import Config
 from .contract import LEVELS, Column, Table
+from .masking import printable
 from .problems import KINDS, Problem, Severity, group
 from .quarters import Quarter, QuarterError
 from .readers import RawTable
@@ -357,8 +358,8 @@ def _rejects(frame: pd.DataFrame, table: Table, reject: np.ndarray,
     """
     rows = frame.loc[reject]
     out = pd.DataFrame({
-        "file": rows["_file"].astype(str).to_numpy(),
-        "sheet": rows["_sheet"].astype(str).to_numpy(),
+        "file": rows["_file"].astype(str).map(printable).to_numpy(),
+        "sheet": rows["_sheet"].astype(str).map(printable).to_numpy(),
         "row": rows["_row"].to_numpy(),
         "reasons": reasons.reindex(np.flatnonzero(reject)).to_numpy(dtype=object),
     })
