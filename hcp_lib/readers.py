@@ -541,11 +541,16 @@ def _read_workbook(path: Path, table: Table, digest: str,
                    borrowed: list[str] | None) -> Iterator[Sheet]:
     from python_calamine import CalamineWorkbook
 
-    if path.suffix.lower() == ".et":  # WPS: calamine tells the real format from the bytes
+    with open(path, "rb") as fh:
+        head = fh.read(512).lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) and b"<html" in head:
+        raise ReadError(f"{path.name}: an HTML page saved under a workbook name (some systems "
+                        "export .xls this way); open it in Excel or WPS and save it as .xlsx")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception:  # noqa: BLE001 - a WPS .et or a renamed file: tell the format by content
         with open(path, "rb") as fh:
             book = CalamineWorkbook.from_filelike(fh)
-    else:
-        book = CalamineWorkbook.from_path(str(path))
     for name in book.sheet_names:
         sheet = _read_sheet(book.get_sheet_by_name(name), path, name, table, digest, borrowed)
         if sheet is not None:

@@ -87,6 +87,35 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[str]]]) -> None:
     book.close()
 
 
+def write_ods(path: Path, sheets: dict[str, list[list[str]]]) -> None:
+    """A minimal OpenDocument spreadsheet (what LibreOffice and WPS save as .ods)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    tables = []
+    for name, rows in sheets.items():
+        body = "".join(
+            "<table:table-row>" + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
+                for v in row) + "</table:table-row>" for row in rows)
+        tables.append(f'<table:table table:name="{escape(name)}">{body}</table:table>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet>' + "".join(tables) +
+        '</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+
+
 # --- the catalogue -------------------------------------------------------------------------
 
 
@@ -232,6 +261,12 @@ def _control_text(f: Path) -> None:
                   lambda rows: set_cell(rows, "整改情况", "已整改\x1b[2J\x07\x08完成"))
 
 
+def _as_ods(f: Path) -> None:
+    rows = ledger_rows(f / "红旗窗口.xlsx")
+    (f / "红旗窗口.xlsx").unlink()
+    write_ods(f / "红旗窗口.ods", {"红旗窗口": rows})
+
+
 def _stray(f: Path) -> None:
     (f / "差评统计表.xlsx").write_bytes((f / "红旗窗口.xlsx").read_bytes())
 
@@ -320,6 +355,12 @@ CASES = [
          r"结果 result: OK", table="commendations", read=53),
     Case("ledger_saved_as_wps_et", _rename("红旗窗口.xlsx", "红旗窗口.et"), OK,
          r"结果 result: OK", table="red_flags", read=10),
+    Case("ledger_saved_as_ods", _as_ods, OK, r"结果 result: OK", table="red_flags", read=10),
+    Case("workbook_named_xls", _rename("红旗窗口.xlsx", "红旗窗口.xls"), OK, r"结果 result: OK",
+         table="red_flags", read=10),
+    Case("html_page_named_xls", _bytes("红旗窗口.xls", b"<html><body><table><tr><td>quarter</td>"
+                                       b"</tr></table></body></html>", "红旗窗口.xlsx"),
+         INVALID_INPUT, r"an HTML page saved under a workbook name", table="red_flags", read=0),
     Case("file_matching_no_table", _stray, OK, r"差评统计表\.xlsx.*matches no table"),
     Case("unsupported_format", _unsupported, OK, r"表扬台账\.numbers.*not a readable format"),
     # injection text, links, file names
