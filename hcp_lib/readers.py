@@ -441,7 +441,7 @@ def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None)
         rows = pa.array([*rows, *(line for line, _ in lines)], pa.int32())
     else:
         rows = pa.array(range(first_line, raw.num_rows + first_line), pa.int32())
-    data = _finish(raw, rows)
+    data = _finish(raw, rows, table)
     return Sheet(path, None, encoding, digest, data, mapping.missing, mapping.unknown,
                  mapping.repeated, tuple(headers), tuple(ragged), layout.notes)
 
@@ -513,7 +513,8 @@ def _read_parquet(path: Path, table: Table, digest: str) -> Sheet:
     columns = [_as_text(raw.column(i)) for i in range(raw.num_columns)]
     data = pa.table(columns, names=list(mapping.keep.values()))
     rows = pa.array(range(1, data.num_rows + 1), pa.int32())
-    return Sheet(path, None, None, digest, _finish(data, rows), mapping.missing, mapping.unknown,
+    return Sheet(path, None, None, digest, _finish(data, rows, table), mapping.missing,
+                 mapping.unknown,
                  mapping.repeated, tuple(schema.names))
 
 
@@ -608,7 +609,7 @@ def _read_sheet(source: object, path: Path, name: str, table: Table, digest: str
     columns = [pa.chunked_array(c, pa.string()) for c in chunks]
     data = pa.table(columns, names=[col for _, col, _ in keep]) if keep else pa.table({})
     rows = pa.chunked_array(row_chunks, pa.int32()).combine_chunks()
-    return Sheet(path, name, None, digest, _finish(data, rows), mapping.missing,
+    return Sheet(path, name, None, digest, _finish(data, rows, table), mapping.missing,
                  mapping.unknown, mapping.repeated, tuple(layout.header), (), layout.notes)
 
 
@@ -640,12 +641,23 @@ def _round_second(moment: datetime) -> datetime:
 # --- common ------------------------------------------------------------------------------
 
 
-def _finish(data: pa.Table, rows: pa.Array) -> pa.Table:
-    """Strip control characters, trim whitespace, make empty cells null, add the row numbers."""
+def _strip_control(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Text without control characters (tab and line breaks stay), scanned once."""
+    if pc.any(pc.match_substring_regex(column, CONTROL_IN_TEXT)).as_py():
+        return pc.replace_substring_regex(column, CONTROL_IN_TEXT, "")
+    return column
+
+
+def _finish(data: pa.Table, rows: pa.Array, table: Table | None = None) -> pa.Table:
+    """Trim whitespace, make empty cells null, add the row numbers.
+
+    A ledger's text (few rows, printed in the bulletin) loses its control characters here;
+    the big tables' few-valued columns lose theirs per distinct value in ``stack``.
+    """
     columns = []
     for column in data.columns:
-        if pc.any(pc.match_substring_regex(column, CONTROL_IN_TEXT)).as_py():
-            column = pc.replace_substring_regex(column, CONTROL_IN_TEXT, "")
+        if table is not None and not table.required:
+            column = _strip_control(column)
         trimmed = pc.utf8_trim_whitespace(column)
         columns.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
     if not columns:
@@ -735,7 +747,8 @@ def stack(table: Table, sheets: list[Sheet],
     for name in names:
         if low_cardinality(table.column(name), table):
             i = stacked.schema.get_field_index(name)
-            stacked = stacked.set_column(i, name, pc.dictionary_encode(stacked.column(name)))
+            encoded = pc.dictionary_encode(stacked.column(name))
+            stacked = stacked.set_column(i, name, _clean_dictionary(encoded))
     frame = stacked.unify_dictionaries().to_pandas(self_destruct=True)
     for name in names:
         if len(frame) == 0 or frame[name].dtype == object:
@@ -755,6 +768,15 @@ def stack(table: Table, sheets: list[Sheet],
                 detail[first + i] = f"expected {len(sheet.header)} fields, found {found}"
     return RawTable(table, sheets, errors or [], frame, bounds, broken,
                     pd.Series(detail, dtype=object).reindex(range(len(frame))))
+
+
+def _clean_dictionary(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A few-valued column without control characters, checked per distinct value."""
+    dirty = any(pc.any(pc.match_substring_regex(chunk.dictionary, CONTROL_IN_TEXT)).as_py()
+                for chunk in column.chunks)
+    if not dirty:
+        return column
+    return pc.dictionary_encode(_strip_control(column.cast(pa.string())))
 
 
 def _labels(ids: np.ndarray, labels: list[str]) -> pd.Categorical:
