@@ -429,3 +429,27 @@ def test_a_link_inside_the_folder_is_read(workspace: Workspace) -> None:
     os.symlink(".红旗窗口-original.xlsx", folder / "红旗窗口.xlsx")
     done = invoke("validate", QUARTER, "--data", workspace.data)
     assert done.code == OK, done.output
+
+
+ONE_BAD_EVALUATION = [c for c in CASES if c.table == "evaluations" and c.rejected == 1
+                      and c.mode == "strict"]
+
+
+@pytest.mark.parametrize("case", ONE_BAD_EVALUATION, ids=[c.kind for c in ONE_BAD_EVALUATION])
+def test_quarantine_sets_the_bad_row_aside(case: Case, workspace: Workspace) -> None:
+    """The same inputs in quarantine mode: exit 0, the row in the rejects file with its reason."""
+    case.make(workspace.quarter_dir)
+    before = workspace.state()
+    rejects = workspace.root / "rejects"
+    report = workspace.root / "load.json"
+    done = invoke("validate", QUARTER, "--data", workspace.data, "--mode", "quarantine",
+                  "--json", report, "--rejects", rejects)
+    assert done.code == OK, done.output
+    assert "QUARANTINED — 1 rows set aside" in done.output
+    assert workspace.state() == before
+    table = json.loads(report.read_text(encoding="utf-8"))["tables"]["evaluations"]
+    assert (table["read"], table["accepted"], table["rejected"]) == (EVALS, EVALS - 1, 1)
+    set_aside = pd.read_csv(rejects / "evaluations_rejects.csv", dtype=str,
+                            encoding="utf-8-sig", keep_default_na=False)
+    assert len(set_aside) == 1 and _search(case.message, " ".join(set_aside.iloc[0]))
+    assert (set_aside[["评价内容", "评价人", "联系方式"]] == "").all().all()
