@@ -29,6 +29,8 @@ from .validate import Validated, validate_table
 Mode = Literal["strict", "quarantine"]
 MODES: tuple[str, ...] = ("strict", "quarantine")
 REJECTS_SUFFIX = "_rejects.csv"
+UNUSABLE = frozenset({"missing_table", "unreadable", "outside_folder"})
+"""File-level errors that stop quarantine too: their rows cannot be counted, let alone set aside."""
 
 
 @dataclass
@@ -158,7 +160,8 @@ def load_quarter(
     ``mode`` defaults to ``config.input.default_mode``. Rejected rows are written to
     ``rejects_dir/<table>_rejects.csv`` whenever ``rejects_dir`` is given. Strict mode raises
     InputValidationError if anything is rejected; quarantine mode raises only when a required
-    table has no file at all (there is nothing to carry on with).
+    table has no file at all or a file cannot be read (its rows could not be counted, so
+    carrying on would publish figures with rows silently missing).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -197,7 +200,7 @@ def load_quarter(
     report = LoadReport(str(quarter), str(folder), mode, reports, strays)
     if rejects_dir is not None:
         write_rejects(results, rejects_dir)
-    fatal = any(p.kind == "missing_table" for p in report.problems)
+    fatal = any(p.kind in UNUSABLE for p in report.problems)
     if (mode == "strict" and not report.ok) or fatal:
         raise InputValidationError(report)
     frames = {name: _drop_personal(results[name].accepted, TABLES[name]) for name in names}

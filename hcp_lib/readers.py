@@ -422,6 +422,9 @@ def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None)
             raw = pacsv.read_csv(path, read_options=read, parse_options=parse,
                                  convert_options=convert)
     except pa.ArrowInvalid as exc:
+        if "invalid UTF8" in str(exc):
+            raise ReadError(f"{path.name}: not UTF-8 text throughout: bytes after the first MiB "
+                            "are in another encoding or damaged") from exc
         if "columns, got" not in str(exc):
             raise ReadError(f"{path.name}: cannot read as CSV ({encoding}): {_short(exc)}") from exc
         # A broken line the handler could not be shown (its text is cut inside a character,
