@@ -271,7 +271,7 @@ class Layout:
 
 
 def find_header(rows: list[list[str]], table: Table, borrowed: list[str] | None,
-                where: str, padded: bool = False) -> Layout:
+                where: str, padded: bool = False, numbers: list[int] | None = None) -> Layout:
     """The header among a sheet's first non-empty rows, never a record taken for one.
 
     The first row that names at least one contract column is the header (rows above it are
@@ -284,7 +284,8 @@ def find_header(rows: list[list[str]], table: Table, borrowed: list[str] | None,
         if any(normalise_header(cell) in index for cell in row):
             notes = ()
             if at:
-                notes = (("title_row", f"the header seems to be on row {at + 1}; "
+                row_number = numbers[at] if numbers else at + 1
+                notes = (("title_row", f"the header seems to be on row {row_number}; "
                           f"{at} row(s) above it skipped"),)
             return Layout([str(c) for c in row], at + 1, notes)
     if not rows:
@@ -387,7 +388,8 @@ def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None)
     encoding = detect_encoding(path)
     leading = _leading_rows(path, encoding)
     try:
-        layout = find_header([r for _, r in leading], table, borrowed, path.name)
+        layout = find_header([r for _, r in leading], table, borrowed, path.name,
+                             numbers=[n for n, _ in leading])
     except ReadError:
         if encoding == "gb18030" and looks_big5(path, table):
             raise ReadError(f"{path.name}: the text seems to be Big5 (traditional Chinese), "
@@ -580,7 +582,7 @@ def _read_sheet(source: object, path: Path, name: str, table: Table, digest: str
         return None
     where = f"{path.name} / sheet {name}"
     layout = find_header([[_cell_text(v, False) or "" for v in r] for _, r in leading], table,
-                         borrowed, where, padded=True)
+                         borrowed, where, padded=True, numbers=[n for n, _ in leading])
     mapping = map_headers(layout.header, table)
     dated = {c.name for c in table.columns if c.dtype in ("datetime", "date", "month")}
     keep = [(i, col, col in dated) for i, col in mapping.keep.items()]
