@@ -62,6 +62,17 @@ class NumberingConfig(_Model):
         return str(Quarter.parse(v))
 
 
+class InputChecks(_Model):
+    """Plausible ranges a row must fall within (each breach rejects the row, named)."""
+
+    score_min: float = Field(0, description="lowest survey score (得分)")
+    score_max: float = Field(100, description="highest survey score (得分)")
+    count_max: int = Field(1000, description="largest count (数量, 条目) on one ledger row")
+    earliest_date: date = Field(date(2000, 1, 1), description="no date or time before this")
+    days_after_quarter: int = Field(
+        400, description="no date or time later than this many days after the quarter ends")
+
+
 class InputConfig(_Model):
     level_codes: Literal["descending", "ascending"] = Field(
         "descending",
@@ -72,6 +83,7 @@ class InputConfig(_Model):
     channels: tuple[str, ...]
     default_mode: Literal["strict", "quarantine"] = "strict"
     max_examples_per_problem: int = 5
+    checks: InputChecks = InputChecks()
 
 
 class PercentPolicy(_Model):

@@ -38,6 +38,9 @@ class Column:
     through ``config.input.<vocabulary>_codes`` (e.g. ``channel``)."""
     categorical: bool = False
     """Few distinct values: loaded as a pandas Categorical to keep memory modest."""
+    bounds: str | None = None
+    """A number's plausible range comes from ``config.input.checks``: ``score`` (finite,
+    ``score_min``–``score_max``) or ``count`` (a whole number, 0–``count_max``)."""
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -144,7 +147,7 @@ SURVEY = Table(
         Column("季度", "quarter", "str", note="e.g. 2022Q2 or 2022年第二季度"),
         Column("单位", "unit", "str"),
         Column("类别", "group", "str", enum=SURVEY_GROUPS),
-        Column("得分", "score", "float"),
+        Column("得分", "score", "float", bounds="score", note="finite, 0–100 (configurable)"),
     ),
 )
 
@@ -186,9 +189,10 @@ COMMENDATIONS = Table(
         Column("类型", "kind", "str", enum=COMMENDATION_KINDS),
         Column("来自", "source", "str", required=False),
         Column("内容", "wording", "str", required=False),
-        Column("数量", "count", "int", required=False, note="letters or banners; 1 when empty"),
+        Column("数量", "count", "int", required=False, bounds="count",
+               note="letters or banners; 1 when empty; a whole number 0–1000 (configurable)"),
         Column("受表扬人员", "persons", "str", required=False, note="names separated by 、"),
-        Column("条目", "entry", "int", required=False,
+        Column("条目", "entry", "int", required=False, bounds="count",
                note="rows with the same number print as one paragraph; default one per unit"),
     ),
 )

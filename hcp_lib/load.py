@@ -20,14 +20,17 @@ import pyarrow.compute as pc
 
 from .config import Config, load_config
 from .contract import TABLES, Table
+from .masking import printable
 from .problems import Problem, group
 from .quarters import Quarter
-from .readers import RawTable, find_files, read_table, stack
+from .readers import LINK_OUTSIDE, RawTable, find_files, read_table, stack, unmatched_files
 from .validate import Validated, validate_table
 
 Mode = Literal["strict", "quarantine"]
 MODES: tuple[str, ...] = ("strict", "quarantine")
 REJECTS_SUFFIX = "_rejects.csv"
+UNUSABLE = frozenset({"missing_table", "unreadable", "outside_folder"})
+"""File-level errors that stop quarantine too: their rows cannot be counted, let alone set aside."""
 
 
 @dataclass
@@ -77,19 +80,22 @@ class LoadReport:
     folder: str
     mode: str
     tables: dict[str, TableReport]
+    folder_problems: list[Problem] = field(default_factory=list)
+    """Warnings about the folder itself (files that belong to no table)."""
 
     @property
     def ok(self) -> bool:
         """No rejected rows and no file-level errors in any table (warnings allowed)."""
-        return all(t.ok for t in self.tables.values())
+        return all(t.ok for t in self.tables.values()) and not any(
+            p.severity == "error" for p in self.folder_problems)
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for t in self.tables.values() for p in t.problems]
+        return [*self.folder_problems, *(p for t in self.tables.values() for p in t.problems)]
 
     def summary_text(self) -> str:
         """Counts per table, then the grouped problems: short however many rows are bad."""
-        lines = [f"{self.quarter} — {self.folder} (mode: {self.mode})", ""]
+        lines = [f"{self.quarter} — {printable(self.folder)} (mode: {self.mode})", ""]
         lines.append(_pad("表 table", 28) + "".join(
             _pad(h, w, right=True) for h, w in (("文件 files", 10), ("读取 read", 14),
                                                 ("通过 accepted", 16), ("拒绝 rejected", 16))))
@@ -99,6 +105,7 @@ class LoadReport:
         problems = self.problems
         if problems:
             lines += ["", f"问题 problems ({len(problems)}):"]
+            lines += [f"  文件夹 folder: {p.line()}" for p in self.folder_problems]
             for t in self.tables.values():
                 for p in t.problems:
                     lines.append(f"  {t.title}: {p.line()}")
@@ -120,6 +127,7 @@ class LoadReport:
         return {
             "quarter": self.quarter, "folder": self.folder, "mode": self.mode, "ok": self.ok,
             "tables": {name: t.to_dict() for name, t in self.tables.items()},
+            "folder_problems": [p.to_dict() for p in self.folder_problems],
         }
 
 
@@ -152,7 +160,8 @@ def load_quarter(
     ``mode`` defaults to ``config.input.default_mode``. Rejected rows are written to
     ``rejects_dir/<table>_rejects.csv`` whenever ``rejects_dir`` is given. Strict mode raises
     InputValidationError if anything is rejected; quarantine mode raises only when a required
-    table has no file at all (there is nothing to carry on with).
+    table has no file at all or a file cannot be read (its rows could not be counted, so
+    carrying on would publish figures with rows silently missing).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -186,10 +195,12 @@ def load_quarter(
                                     config.input.max_examples_per_problem)
         reports["bad_reviews"].problems += warnings  # the same list as the result's
 
-    report = LoadReport(str(quarter), str(folder), mode, reports)
+    strays = [Problem("", name, None, None, "unmatched_file", "warning", 0, [], why)
+              for name, why in unmatched_files(folder, list(TABLES.values()))]
+    report = LoadReport(str(quarter), str(folder), mode, reports, strays)
     if rejects_dir is not None:
         write_rejects(results, rejects_dir)
-    fatal = any(p.kind == "missing_table" for p in report.problems)
+    fatal = any(p.kind in UNUSABLE for p in report.problems)
     if (mode == "strict" and not report.ok) or fatal:
         raise InputValidationError(report)
     frames = {name: _drop_personal(results[name].accepted, TABLES[name]) for name in names}
@@ -242,13 +253,14 @@ def _drop_personal(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 def _file_problems(raw: RawTable, folder: Path) -> list[Problem]:
     table = raw.table
-    problems = [Problem(table.name, name, None, None, "unreadable", "error", 0, [],
-                        message.removeprefix(f"{name}: "))
+    problems = [Problem(table.name, name, None, None,
+                        "outside_folder" if message.endswith(LINK_OUTSIDE) else "unreadable",
+                        "error", 0, [], message.removeprefix(f"{name}: "))
                 for name, message in raw.errors]
     if table.required and not raw.sheets and not raw.errors:
         prefixes = "、".join(f"{p}*" for p in table.prefixes)
         detail = (f"{table.title} ({table.name}): no file named {prefixes} "
-                  f"(.csv/.xlsx/.parquet) in {folder}")
+                  f"(.csv/.xlsx/.xls/.ods/.et/.parquet) in {printable(str(folder))}")
         if find_files(folder, table):
             detail = f"{table.title} ({table.name}): its files in {folder} hold no sheet with data"
         problems.append(Problem(table.name, None, None, None, "missing_table", "error", 0, [],

@@ -13,6 +13,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .masking import printable, redact
+
 Severity = Literal["error", "warning"]
 
 KINDS: dict[str, str] = {
@@ -37,6 +39,14 @@ KINDS: dict[str, str] = {
     "out_of_period": "时间不在本季度内 outside the quarter",
     "duplicate_key": "编号重复（保留首条） duplicate key, first kept",
     "unknown_eval_id": "评价编号在本季度评价明细中不存在 eval_id not among the quarter's evaluations",
+    "ragged_row": "字段数与表头不符 wrong number of fields",
+    "not_finite": "不是有限数值 not a finite number",
+    "out_of_range": "数值超出合理范围 outside the plausible range",
+    "implausible_date": "日期不合理 date outside the plausible range",
+    "title_row": "表头不在第一行（上方各行已跳过） header not on the first row, rows above skipped",
+    "no_header": "无表头行（沿用同表首个文件的表头） no header row, the table's first header used",
+    "unmatched_file": "文件不属于任何表（已忽略） file matches no table, ignored",
+    "outside_folder": "链接指向数据文件夹之外（已拒绝） link leaves the data folder, refused",
 }
 
 
@@ -61,9 +71,16 @@ class Problem:
     examples: list[Example] = field(default_factory=list)
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        """Whatever a problem carries is masked once, here, before any output sees it."""
+        self.detail = redact(self.detail)
+        for example in self.examples:
+            if example.value is not None:
+                example.value = redact(example.value)
+
     @property
     def file_level(self) -> bool:
-        return self.kind in {"missing_table", "unreadable", "missing_column"}
+        return self.kind in {"missing_table", "unreadable", "missing_column", "outside_folder"}
 
     @property
     def description(self) -> str:
@@ -71,12 +88,12 @@ class Problem:
 
     def where(self) -> str:
         parts = [p for p in (self.file, f"sheet {self.sheet}" if self.sheet else None) if p]
-        return " / ".join(parts) or "(folder)"
+        return printable(" / ".join(parts)) or "(folder)"
 
     def line(self) -> str:
         """One readable line: where, which column, what, how many, and a few examples."""
-        col = f" [{self.column}]" if self.column else ""
-        detail = f": {self.detail}" if self.detail else ""
+        col = f" [{printable(self.column)}]" if self.column else ""
+        detail = f": {printable(self.detail)}" if self.detail else ""
         text = f"{self.severity.upper():7} {self.where()}{col} {self.description}{detail}"
         if self.count and not (self.file_level and not self.examples):
             text += f" — {self.count} 行 rows"
@@ -96,7 +113,7 @@ def _example(example: Example) -> str:
     row = f"行{example.row}" if example.row is not None else ""
     if example.value is None:
         return row
-    return f"{row} {_clip(example.value)!r}".strip()
+    return f"{row} {printable(repr(_clip(example.value)))}".strip()
 
 
 def _clip(value: str, width: int = 40) -> str:

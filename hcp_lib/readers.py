@@ -9,10 +9,12 @@ parser unless the contract makes them required (then only to check they are pres
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,17 +28,28 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .contract import Column, Table
+from .masking import CONTROL_IN_TEXT, redact
 
-FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
+FORMATS = {".csv": "csv", ".xlsx": "workbook", ".xlsm": "workbook", ".xls": "workbook",
+           ".xlsb": "workbook", ".ods": "workbook", ".et": "workbook", ".parquet": "parquet"}
+"""Readable suffixes. Workbooks go through calamine (Excel 97–365, OpenDocument); a WPS
+``.et`` file is read when WPS saved it in its Excel-compatible form (its default)."""
 ENCODING_SAMPLE = 1 << 20
+HEADER_SEARCH = 10
+"""How many leading non-empty rows may sit above the header (a title, a group header)."""
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _PREFIX_END = re.compile(r"^($|[\s_\-.（(\[【0-9])")
 _CSV_BLOCK = 1 << 24
 _XLSX_BLOCK = 100_000
+LINK_OUTSIDE = "a link that leads outside the data folder (refused; copy the file in instead)"
+_NAME_VARIANTS = str.maketrans({"帐": "账", "（": "(", "）": ")", "【": "[", "】": "]"})
 
 
 class ReadError(ValueError):
-    """A file that cannot be read at all (bad format, ragged rows, undecodable bytes)."""
+    """A file that cannot be read at all (bad format, undecodable bytes, no header row).
+
+    Its message never quotes the file's content: only its name, sizes and positions.
+    """
 
 
 @dataclass
@@ -48,13 +61,21 @@ class Sheet:
     encoding: str | None
     sha256: str
     data: pa.Table | None
-    """English column names (only those in the header), string typed, plus ``_row`` (int32)."""
+    """English column names (only those in the header), string typed, plus ``_row`` (int32).
+    Lines the CSV parser could not split come last, every cell empty (see ``broken``)."""
     missing: tuple[str, ...] = ()
     """Required columns (English names) the header lacks."""
     unknown: tuple[str, ...] = ()
     """Headers that name no contract column; ignored."""
     repeated: tuple[str, ...] = field(default=())
     """Columns named by more than one header; the first is used."""
+    header: tuple[str, ...] = ()
+    """The header row used (a continuation sheet without one borrows the table's first)."""
+    broken: tuple[int, ...] = ()
+    """Field counts of the last ``len(broken)`` rows: lines that do not split into the
+    header's ``len(header)`` fields; each is a rejected row."""
+    notes: tuple[tuple[str, str], ...] = ()
+    """Warnings about the sheet's layout: (problem kind, detail)."""
 
     rows: int = field(init=False)
 
@@ -62,21 +83,64 @@ class Sheet:
         self.rows = self.data.num_rows
 
 
+def canonical_name(name: str) -> str:
+    """A file name as matched: case, 帐/账 and full-width brackets folded."""
+    return name.casefold().translate(_NAME_VARIANTS)
+
+
+def name_matches(name: str, table: Table) -> bool:
+    """``差评核实台帐表（1）.xls`` belongs to 差评核实台账: variants, 表, a re-download suffix."""
+    stem = canonical_name(Path(name).stem)
+    for prefix in table.prefixes:
+        prefix = canonical_name(prefix)
+        if not stem.startswith(prefix):
+            continue
+        rest = stem[len(prefix):]
+        rest = rest[1:] if rest.startswith("表") else rest
+        if _PREFIX_END.match(rest):
+            return True
+    return False
+
+
 def find_files(folder: str | Path, table: Table) -> list[Path]:
     """The table's files in a quarter folder, by file-name prefix, in a stable (sorted) order."""
-    folder = Path(folder)
-    prefixes = [p.casefold() for p in table.prefixes]
+    return [path for path in _candidates(folder)
+            if path.suffix.lower() in FORMATS and name_matches(path.name, table)]
+
+
+def _candidates(folder: str | Path) -> list[Path]:
+    """Visible files of a folder (links included), naturally sorted."""
     found = []
-    for path in sorted(folder.iterdir(), key=lambda p: _natural_key(p.name)):
-        name = path.name
-        if not path.is_file() or name.startswith((".", "~$")):
+    for path in sorted(Path(folder).iterdir(), key=lambda p: _natural_key(p.name)):
+        if path.name.startswith((".", "~$")) or not (path.is_file() or path.is_symlink()):
             continue
-        if path.suffix.lower() not in FORMATS:
-            continue
-        stem = path.stem.casefold()
-        if any(stem.startswith(p) and _PREFIX_END.match(stem[len(p):]) for p in prefixes):
-            found.append(path)
+        found.append(path)
     return found
+
+
+def unmatched_files(folder: str | Path, tables: list[Table]) -> list[tuple[str, str]]:
+    """Files no table reads: (file name, why), for a warning rather than silence."""
+    out = []
+    for path in _candidates(folder):
+        claimed = [t for t in tables if name_matches(path.name, t)]
+        if claimed and path.suffix.lower() in FORMATS:
+            continue
+        if claimed:
+            out.append((path.name, f"named like {claimed[0].title} but {path.suffix or 'no suffix'}"
+                        f" is not a readable format ({', '.join(sorted(FORMATS))})"))
+        else:
+            titles = "、".join(t.title for t in tables)
+            out.append((path.name, f"its name starts with none of {titles}"))
+    return out
+
+
+def outside(path: Path, folder: Path) -> bool:
+    """A link (or a link's parent) that resolves outside the data folder."""
+    try:
+        path.resolve(strict=True).relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return True
+    return False
 
 
 def _natural_key(name: str) -> list[object]:
@@ -85,21 +149,59 @@ def _natural_key(name: str) -> list[object]:
 
 
 def detect_encoding(path: str | Path, sample: int = ENCODING_SAMPLE) -> str:
-    """``utf-8-sig`` on a BOM, ``utf-8`` if a sample decodes strictly, else ``gb18030``.
+    """The text encoding of a CSV export, or ReadError saying what the file is instead.
 
-    The sample may end inside a multibyte character; the incremental decoder (``final``
-    only when the whole file was read) keeps that from being mistaken for GB18030.
+    ``utf-8-sig`` / ``utf-16`` on a byte-order mark; ``utf-8`` if a sample decodes strictly;
+    else ``gb18030`` if that does. A workbook or other binary file saved as ``.csv``, or
+    bytes neither encoding reads, are refused by name. The sample may end inside a
+    multibyte character; the incremental decoder (``final`` only when the whole file was
+    read) keeps that from being mistaken for an error.
     """
     with open(path, "rb") as fh:
         head = fh.read(sample)
         whole = not fh.read(1)
+    name = Path(path).name
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if not head:
+        raise ReadError(f"{name}: empty file (0 bytes), no header row")
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ReadError(f"{name}: not a text file: it is a workbook (zip/OLE) saved under a "
+                        ".csv name; rename it to .xlsx or .xls")
+    if b"\x00" in head:
+        raise ReadError(f"{name}: not a text file (it holds NUL bytes); a CSV export is UTF-8, "
+                        "UTF-8 with BOM, UTF-16 with BOM or GB18030 text")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+        except UnicodeDecodeError as exc:
+            if encoding == "gb18030":
+                raise ReadError(
+                    f"{name}: not UTF-8 or GB18030 text (undecodable bytes at offset "
+                    f"{exc.start}); the file may be damaged, truncated or not a CSV export"
+                ) from None
+            continue
+        return encoding
+    raise AssertionError("unreachable")
+
+
+_TRADITIONAL = str.maketrans(
+    "評價編號辦項碼稱實單區劃級時間匯內聯繫係結點覈後況類別來數揚員條門渠道",
+    "评价编号办项码称实单区划级时间汇内联系系结点核后况类别来数扬员条门渠道")
+
+
+def looks_big5(path: str | Path, table: Table) -> bool:
+    """A header that names the table's columns when read as Big5 (traditional characters)."""
+    with open(path, "rb") as fh:
+        line = fh.read(ENCODING_SAMPLE).split(b"\n", 1)[0]
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+        text = line.decode("big5").translate(_TRADITIONAL)
     except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
+        return False
+    index = header_index(table)
+    return any(normalise_header(cell) in index for cell in next(csv.reader([text]), []))
 
 
 def sha256_file(path: str | Path) -> str:
@@ -158,49 +260,150 @@ def map_headers(headers: list[object], table: Table) -> _Mapping:
     return _Mapping(keep, missing, tuple(unknown), tuple(repeated))
 
 
-def read_file(path: str | Path, table: Table) -> list[Sheet]:
-    """Read one file of a table: a CSV or Parquet file gives one Sheet, a workbook one per sheet."""
+@dataclass(frozen=True)
+class Layout:
+    """Where a sheet's header is: its position among the leading rows, or borrowed."""
+
+    header: list[str]
+    data_from: int
+    """Index (among the leading rows) of the first data row."""
+    notes: tuple[tuple[str, str], ...] = ()
+
+
+def find_header(rows: list[list[str]], table: Table, borrowed: list[str] | None,
+                where: str, padded: bool = False, numbers: list[int] | None = None) -> Layout:
+    """The header among a sheet's first non-empty rows, never a record taken for one.
+
+    The first row that names at least one contract column is the header (rows above it are
+    a title or a group header, skipped with a warning). When none does, a sheet as wide as
+    the table's first header is a continuation without a header row and borrows it;
+    anything else is refused. Messages give positions and widths, never cell values.
+    """
+    index = header_index(table)
+    for at, row in enumerate(rows[:HEADER_SEARCH]):
+        if any(normalise_header(cell) in index for cell in row):
+            notes = ()
+            if at:
+                row_number = numbers[at] if numbers else at + 1
+                notes = (("title_row", f"the header seems to be on row {row_number}; "
+                          f"{at} row(s) above it skipped"),)
+            return Layout([str(c) for c in row], at + 1, notes)
+    if not rows:
+        raise ReadError(f"{where}: empty, no header row")
+    width = len(rows[0])
+    if padded:  # a workbook row ends where its last value does; the widest one counts
+        width = max(len(_trim(r)) for r in rows[:HEADER_SEARCH])
+    if borrowed is not None and _fits(width, borrowed, table, padded):
+        return Layout(list(borrowed), 0, (("no_header", f"{width} columns like the first "
+                                           "file's header; its first row read as data"),))
+    expected = f"; the table's first header has {len(_trim(borrowed))}" if borrowed else ""
+    raise ReadError(f"{where}: no header row: none of the first {min(len(rows), HEADER_SEARCH)} "
+                    f"rows names a column of {table.title} ({width} columns{expected}); "
+                    "add the header row or save it with the first file's columns")
+
+
+def _fits(width: int, header: list[str], table: Table, padded: bool) -> bool:
+    """As wide as the header (a workbook's rows may stop before trailing optional columns)."""
+    full = len(_trim(header))
+    if not padded:
+        return width == len(header) or width == full
+    index = header_index(table)
+    required = [i for i, h in enumerate(header) if (name := index.get(normalise_header(h)))
+                and table.column(name).required]
+    return (max(required, default=-1) + 1) <= width <= full
+
+
+def _trim(row: list[object]) -> list[object]:
+    """A row without its trailing empty cells (spreadsheets pad rows to the used range)."""
+    end = len(row)
+    while end and (row[end - 1] is None or str(row[end - 1]).strip() == ""):
+        end -= 1
+    return list(row[:end])
+
+
+def read_file(path: str | Path, table: Table, borrowed: list[str] | None = None) -> list[Sheet]:
+    """Read one file of a table: a CSV or Parquet file gives one Sheet, a workbook one per sheet.
+
+    ``borrowed`` is the header a continuation sheet without one takes (the table's first).
+    """
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
     digest = sha256_file(path)
     try:
         if kind == "csv":
-            return [_read_csv(path, table, digest)]
+            return [_read_csv(path, table, digest, borrowed)]
         if kind == "parquet":
             return [_read_parquet(path, table, digest)]
-        if kind == "xlsx":
-            return list(_read_xlsx(path, table, digest))
+        if kind == "workbook":
+            return list(_read_workbook(path, table, digest, borrowed))
     except ReadError:
         raise
+    except pa.ArrowInvalid as exc:
+        if kind == "parquet":
+            raise ReadError(f"{path.name}: not a readable Parquet file (damaged or truncated: "
+                            f"{_short(exc)})") from exc
+        raise ReadError(f"{path.name}: cannot read: {_short(exc)}") from exc
     except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
-        raise ReadError(f"{path.name}: cannot read: {exc}") from exc
+        raise ReadError(f"{path.name}: cannot read: {_short(exc)}") from exc
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
-        raise ReadError(f"{path.name}: cannot read: {exc}") from exc
+        raise ReadError(f"{path.name}: not a readable workbook (damaged, truncated, encrypted "
+                        f"or not in an Excel/OpenDocument format: {_short(exc)})") from exc
     raise ReadError(f"{path.name}: unsupported file type {path.suffix!r}")
+
+
+def _short(exc: BaseException) -> str:
+    """A library's error, first line only and cut before any quoted row content."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.split(r"(?<=\d): |\brow: |: b?['\"]", text, maxsplit=1)[0]
+    return redact(text[:160])
 
 
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def _csv_header(path: Path, encoding: str) -> list[str]:
+def _leading_rows(path: Path, encoding: str) -> list[tuple[int, list[str]]]:
+    """The first non-empty records with the line each starts on, decoded from a sample."""
     with open(path, "rb") as fh:
         head = fh.read(ENCODING_SAMPLE)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
-    first = next(csv.reader(io.StringIO(text)), None)
-    if not first:
-        raise ReadError(f"{path.name}: empty file, no header row")
-    return first
+    lines = text.splitlines(keepends=True)
+    if len(lines) > 1 and len(head) == ENCODING_SAMPLE:
+        lines.pop()  # the sample may end inside a line
+    reader = csv.reader(lines)
+    rows: list[tuple[int, list[str]]] = []
+    line = reader.line_num + 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                rows.append((line, record))
+                if len(rows) > HEADER_SEARCH:
+                    break
+            line = reader.line_num + 1
+    except csv.Error:
+        pass
+    return rows
 
 
-def _read_csv(path: Path, table: Table, digest: str) -> Sheet:
+def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None) -> Sheet:
     encoding = detect_encoding(path)
-    headers = _csv_header(path, encoding)
+    leading = _leading_rows(path, encoding)
+    try:
+        layout = find_header([r for _, r in leading], table, borrowed, path.name,
+                             numbers=[n for n, _ in leading])
+    except ReadError:
+        if encoding == "gb18030" and looks_big5(path, table):
+            raise ReadError(f"{path.name}: the text seems to be Big5 (traditional Chinese), "
+                            "not UTF-8 or GB18030; save it as UTF-8") from None
+        raise
+    headers = layout.header
+    skip = leading[layout.data_from - 1][0] if layout.data_from else 0
+    first_line = skip + 1
     mapping = map_headers(headers, table)
     names = [f"c{i}" for i in range(len(headers))]
     keep = {names[i]: name for i, name in mapping.keep.items()}
     arrow_encoding = "utf8" if encoding.startswith("utf-8") else encoding
     read = pacsv.ReadOptions(
-        encoding=arrow_encoding, skip_rows=1, column_names=names, block_size=_CSV_BLOCK,
+        encoding=arrow_encoding, skip_rows=skip, column_names=names, block_size=_CSV_BLOCK,
     )
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in keep},
@@ -209,15 +412,100 @@ def _read_csv(path: Path, table: Table, digest: str) -> Sheet:
         quoted_strings_can_be_null=True,
         null_values=[""],
     )
-    parse = pacsv.ParseOptions(newlines_in_values=True)
+    ragged: list[int] = []
+
+    def broken(row: pacsv.InvalidRow) -> str:  # never keeps the line's text
+        ragged.append(row.actual_columns)
+        return "skip"
+
+    parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=broken)
     try:
-        raw = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        with _quiet_handler_errors():
+            raw = pacsv.read_csv(path, read_options=read, parse_options=parse,
+                                 convert_options=convert)
     except pa.ArrowInvalid as exc:
-        raise ReadError(f"{path.name}: cannot read as CSV ({encoding}): {exc}") from exc
-    rows = pa.array(range(2, raw.num_rows + 2), pa.int32())
-    data = _finish(raw.rename_columns([keep[n] for n in raw.column_names]), rows)
+        if "invalid UTF8" in str(exc):
+            raise ReadError(f"{path.name}: not UTF-8 text throughout: bytes after the first MiB "
+                            "are in another encoding or damaged") from exc
+        if "columns, got" not in str(exc):
+            raise ReadError(f"{path.name}: cannot read as CSV ({encoding}): {_short(exc)}") from exc
+        # A broken line the handler could not be shown (its text is cut inside a character,
+        # as at the end of a truncated file): split it in Python and parse only the good ones.
+        good, ragged_lines = _split_lines(path, encoding, skip, len(headers))
+        read = pacsv.ReadOptions(column_names=names, block_size=_CSV_BLOCK)
+        raw = pacsv.read_csv(io.BytesIO(good), read_options=read, convert_options=convert,
+                             parse_options=pacsv.ParseOptions(newlines_in_values=True))
+        ragged = [found for _, found in ragged_lines]
+    raw = raw.rename_columns([keep[n] for n in raw.column_names])
+    if ragged:
+        rows, lines = _line_numbers(path, encoding, skip, len(headers), raw.num_rows)
+        lines = _reconcile_ragged(lines, ragged)
+        raw = pa.concat_tables([raw, pa.table({n: pa.nulls(len(lines), pa.string())
+                                               for n in raw.column_names})])
+        ragged = [found for _, found in lines]
+        rows = pa.array([*rows, *(line for line, _ in lines)], pa.int32())
+    else:
+        rows = pa.array(range(first_line, raw.num_rows + first_line), pa.int32())
+    data = _finish(raw, rows, table)
     return Sheet(path, None, encoding, digest, data, mapping.missing, mapping.unknown,
-                 mapping.repeated)
+                 mapping.repeated, tuple(headers), tuple(ragged), layout.notes)
+
+
+def _line_numbers(path: Path, encoding: str, skip: int, width: int,
+                  parsed: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """Where each record starts, for a file with lines of the wrong width (a rare, slow path).
+
+    Returns the good records' line numbers and (line, fields) of the broken ones. Only
+    positions and counts are kept, never text.
+    """
+    good: list[int] = []
+    bad: list[tuple[int, int]] = []
+    with open(path, encoding=encoding, newline="", errors="replace") as fh:
+        for _ in range(skip):
+            fh.readline()
+        reader = csv.reader(fh)
+        line = skip + 1
+        for record in reader:
+            if record:
+                (good.append(line) if len(record) == width else bad.append((line, len(record))))
+            line = skip + reader.line_num + 1
+    if len(good) != parsed:  # the two parsers disagree on quoting: number in order instead
+        good = list(range(skip + 1, skip + 1 + parsed))
+    return good, bad
+
+
+@contextlib.contextmanager
+def _quiet_handler_errors() -> Iterator[None]:
+    """Arrow reports a row it cannot show the handler on stderr; the fallback handles it."""
+    saved = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = saved
+
+
+def _split_lines(path: Path, encoding: str, skip: int, width: int) -> tuple[bytes, list]:
+    """The records of the header's width re-written as UTF-8 CSV, and the others' positions."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    bad: list[tuple[int, int]] = []
+    with open(path, encoding=encoding, newline="", errors="replace") as fh:
+        for _ in range(skip):
+            fh.readline()
+        reader = csv.reader(fh)
+        line = skip + 1
+        for record in reader:
+            if record:
+                (writer.writerow(record) if len(record) == width else bad.append((line,
+                                                                                 len(record))))
+            line = skip + reader.line_num + 1
+    return out.getvalue().encode("utf-8"), bad
+
+
+def _reconcile_ragged(bad: list[tuple[int, int]], ragged: list[int]) -> list[tuple[int, int]]:
+    """Arrow's count of broken lines is the truth; line 0 where the second pass disagrees."""
+    return bad if len(bad) == len(ragged) else [(0, found) for found in ragged]
 
 
 # --- Parquet -----------------------------------------------------------------------------
@@ -230,8 +518,9 @@ def _read_parquet(path: Path, table: Table, digest: str) -> Sheet:
     columns = [_as_text(raw.column(i)) for i in range(raw.num_columns)]
     data = pa.table(columns, names=list(mapping.keep.values()))
     rows = pa.array(range(1, data.num_rows + 1), pa.int32())
-    return Sheet(path, None, None, digest, _finish(data, rows), mapping.missing, mapping.unknown,
-                 mapping.repeated)
+    return Sheet(path, None, None, digest, _finish(data, rows, table), mapping.missing,
+                 mapping.unknown,
+                 mapping.repeated, tuple(schema.names))
 
 
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -254,31 +543,47 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, table: Table, digest: str) -> Iterator[Sheet]:
+def _read_workbook(path: Path, table: Table, digest: str,
+                   borrowed: list[str] | None) -> Iterator[Sheet]:
     from python_calamine import CalamineWorkbook
 
-    book = CalamineWorkbook.from_path(str(path))
+    with open(path, "rb") as fh:
+        head = fh.read(512).lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) and b"<html" in head:
+        raise ReadError(f"{path.name}: an HTML page saved under a workbook name (some systems "
+                        "export .xls this way); open it in Excel or WPS and save it as .xlsx")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception:  # noqa: BLE001 - a WPS .et or a renamed file: tell the format by content
+        with open(path, "rb") as fh:
+            book = CalamineWorkbook.from_filelike(fh)
     for name in book.sheet_names:
-        sheet = _read_sheet(book.get_sheet_by_name(name), path, name, table, digest)
+        sheet = _read_sheet(book.get_sheet_by_name(name), path, name, table, digest, borrowed)
         if sheet is not None:
+            borrowed = borrowed or list(sheet.header)
             yield sheet
 
 
-def _read_sheet(source: object, path: Path, name: str, table: Table, digest: str) -> Sheet | None:
+def _read_sheet(source: object, path: Path, name: str, table: Table, digest: str,
+                borrowed: list[str] | None = None) -> Sheet | None:
     """Stream a sheet's rows into Arrow in blocks, so Python objects never pile up.
 
     ``iter_rows`` starts at the sheet's first row (leading blank rows included), so a row's
-    position plus one is its row number in Excel. None for a sheet with no header row.
+    position plus one is its row number in Excel. None for a sheet with no rows at all.
     """
-    rows_iter = iter(source.iter_rows())  # type: ignore[attr-defined]
-    header_at, header = -1, None
-    for header_at, row in enumerate(rows_iter):  # noqa: B007 - the position is used after
+    rows_iter = enumerate(iter(source.iter_rows()), start=1)  # type: ignore[attr-defined]
+    leading: list[tuple[int, list[object]]] = []
+    for number, row in rows_iter:
         if any(v != "" for v in row):
-            header = row
-            break
-    if header is None:
+            leading.append((number, row))
+            if len(leading) > HEADER_SEARCH:
+                break
+    if not leading:
         return None
-    mapping = map_headers(list(header), table)
+    where = f"{path.name} / sheet {name}"
+    layout = find_header([[_cell_text(v, False) or "" for v in r] for _, r in leading], table,
+                         borrowed, where, padded=True, numbers=[n for n, _ in leading])
+    mapping = map_headers(layout.header, table)
     dated = {c.name for c in table.columns if c.dtype in ("datetime", "date", "month")}
     keep = [(i, col, col in dated) for i, col in mapping.keep.items()]
     chunks: list[list[pa.Array]] = [[] for _ in keep]
@@ -294,18 +599,23 @@ def _read_sheet(source: object, path: Path, name: str, table: Table, digest: str
         block.clear()
         numbers.clear()
 
-    for position, row in enumerate(rows_iter, start=header_at + 2):
+    def take(number: int, row: list[object]) -> None:
         if any(v != "" for v in row):
             block.append(row)
-            numbers.append(position)
+            numbers.append(number)
             if len(block) >= _XLSX_BLOCK:
                 flush()
+
+    for number, row in leading[layout.data_from:]:
+        take(number, row)
+    for number, row in rows_iter:
+        take(number, row)
     flush()
     columns = [pa.chunked_array(c, pa.string()) for c in chunks]
     data = pa.table(columns, names=[col for _, col, _ in keep]) if keep else pa.table({})
     rows = pa.chunked_array(row_chunks, pa.int32()).combine_chunks()
-    return Sheet(path, name, None, digest, _finish(data, rows), mapping.missing,
-                 mapping.unknown, mapping.repeated)
+    return Sheet(path, name, None, digest, _finish(data, rows, table), mapping.missing,
+                 mapping.unknown, mapping.repeated, tuple(layout.header), (), layout.notes)
 
 
 def _cell_text(value: object, serial_dates: bool) -> str | None:
@@ -336,10 +646,23 @@ def _round_second(moment: datetime) -> datetime:
 # --- common ------------------------------------------------------------------------------
 
 
-def _finish(data: pa.Table, rows: pa.Array) -> pa.Table:
-    """Trim whitespace, make empty cells null, add the row numbers."""
+def _strip_control(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Text without control characters (tab and line breaks stay), scanned once."""
+    if pc.any(pc.match_substring_regex(column, CONTROL_IN_TEXT)).as_py():
+        return pc.replace_substring_regex(column, CONTROL_IN_TEXT, "")
+    return column
+
+
+def _finish(data: pa.Table, rows: pa.Array, table: Table | None = None) -> pa.Table:
+    """Trim whitespace, make empty cells null, add the row numbers.
+
+    A ledger's text (few rows, printed in the bulletin) loses its control characters here;
+    the big tables' few-valued columns lose theirs per distinct value in ``stack``.
+    """
     columns = []
     for column in data.columns:
+        if table is not None and not table.required:
+            column = _strip_control(column)
         trimmed = pc.utf8_trim_whitespace(column)
         columns.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
     if not columns:
@@ -359,6 +682,10 @@ class RawTable:
     """Contract columns (text), then ``_file``, ``_sheet`` (categoricals) and ``_row``."""
     bounds: list[tuple[int, int]]
     """Each sheet's [start, stop) positions in ``frame``."""
+    broken: np.ndarray | None = None
+    """Rows that are lines the CSV parser could not split (every cell empty)."""
+    broken_detail: pd.Series | None = None
+    """For each broken row, "expected N fields, found M" (by row position)."""
 
     def absent(self, column: str) -> np.ndarray:
         """Rows whose sheet has no such column (they are rejected once, for the missing column)."""
@@ -384,11 +711,20 @@ def read_table(folder: str | Path, table: Table) -> RawTable:
     """Read every file of a table in a folder; unreadable files become errors, not exceptions."""
     sheets: list[Sheet] = []
     errors: list[tuple[str, str]] = []
+    folder = Path(folder)
+    borrowed: list[str] | None = None
     for path in find_files(folder, table):
+        if outside(path, folder):
+            errors.append((path.name, f"{path.name}: {LINK_OUTSIDE}"))
+            continue
         try:
-            sheets.extend(read_file(path, table))
+            found = read_file(path, table, borrowed)
         except ReadError as exc:
             errors.append((path.name, str(exc)))
+            continue
+        sheets.extend(found)
+        if borrowed is None and found:
+            borrowed = list(found[0].header)
     return stack(table, sheets, errors)
 
 
@@ -416,7 +752,8 @@ def stack(table: Table, sheets: list[Sheet],
     for name in names:
         if low_cardinality(table.column(name), table):
             i = stacked.schema.get_field_index(name)
-            stacked = stacked.set_column(i, name, pc.dictionary_encode(stacked.column(name)))
+            encoded = pc.dictionary_encode(stacked.column(name))
+            stacked = stacked.set_column(i, name, _clean_dictionary(encoded))
     frame = stacked.unify_dictionaries().to_pandas(self_destruct=True)
     for name in names:
         if len(frame) == 0 or frame[name].dtype == object:
@@ -426,7 +763,25 @@ def stack(table: Table, sheets: list[Sheet],
     sheet_names = [s.sheet or "" for s in sheets]
     frame.insert(len(names), "_file", _labels(sheet_ids, file_names))
     frame.insert(len(names) + 1, "_sheet", _labels(sheet_ids, sheet_names))
-    return RawTable(table, sheets, errors or [], frame, bounds)
+    broken = np.zeros(len(frame), dtype=bool)
+    detail: dict[int, str] = {}
+    for sheet, (_, stop) in zip(sheets, bounds, strict=True):
+        if sheet.broken:
+            first = stop - len(sheet.broken)
+            broken[first:stop] = True
+            for i, found in enumerate(sheet.broken):
+                detail[first + i] = f"expected {len(sheet.header)} fields, found {found}"
+    return RawTable(table, sheets, errors or [], frame, bounds, broken,
+                    pd.Series(detail, dtype=object).reindex(range(len(frame))))
+
+
+def _clean_dictionary(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A few-valued column without control characters, checked per distinct value."""
+    dirty = any(pc.any(pc.match_substring_regex(chunk.dictionary, CONTROL_IN_TEXT)).as_py()
+                for chunk in column.chunks)
+    if not dirty:
+        return column
+    return pc.dictionary_encode(_strip_control(column.cast(pa.string())))
 
 
 def _labels(ids: np.ndarray, labels: list[str]) -> pd.Categorical:

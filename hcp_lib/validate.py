@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from .config import Config
 from .contract import LEVELS, Column, Table
+from .masking import printable
 from .problems import KINDS, Problem, Severity, group
 from .quarters import Quarter, QuarterError
 from .readers import RawTable
@@ -60,8 +61,11 @@ class Validated:
 class _Collector:
     """Accumulates problems, the reject mask and each rejected row's reasons."""
 
-    def __init__(self, table: Table, meta: pd.DataFrame, max_examples: int) -> None:
+    def __init__(self, table: Table, meta: pd.DataFrame, max_examples: int,
+                 skip: np.ndarray | None = None) -> None:
         self.table = table
+        self.skip = skip if skip is not None and skip.any() else None
+        """Rows no other check looks at (lines that could not be split: already rejected)."""
         self.meta = meta
         self.max_examples = max_examples
         self.reject = np.zeros(len(meta), dtype=bool)
@@ -70,8 +74,10 @@ class _Collector:
 
     def add(self, kind: str, column: Column | None, mask: np.ndarray,
             values: pd.Series | None = None, severity: Severity = "error",
-            detail: str = "") -> None:
+            detail: str = "", *, always: bool = False) -> None:
         mask = np.asarray(mask, dtype=bool)
+        if self.skip is not None and not always:
+            mask = mask & ~self.skip
         if not mask.any():
             return
         if column is not None and column.personal:
@@ -107,9 +113,14 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
     table, frame = raw.table, raw.frame
     registry = registry if registry is not None else config.registry
     meta = frame[list(META)]
-    found = _Collector(table, meta, config.input.max_examples_per_problem)
+    found = _Collector(table, meta, config.input.max_examples_per_problem, raw.broken)
+    if raw.broken is not None:
+        found.add("ragged_row", None, raw.broken, raw.broken_detail, always=True)
 
     for sheet, (start, stop) in zip(raw.sheets, raw.bounds, strict=True):
+        for kind, note in sheet.notes:
+            found.problems.append(Problem(table.name, sheet.path.name, sheet.sheet, None,
+                                          kind, "warning", 0, [], note))
         mask = np.zeros(len(frame), dtype=bool)
         if sheet.missing:
             mask[start:stop] = True
@@ -133,6 +144,10 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
             found.add("empty", col, ~present & ~raw.absent(col.name))
         kind, converted, bad = _convert(col, values, table, quarter, config, registry)
         found.add(kind, col, bad & present, values)
+        checks = [] if col.name == table.period_column else _implausible(col, converted,
+                                                                         quarter, config)
+        for check, outside, detail in checks:
+            found.add(check, col, outside & ~bad & present, values, detail=detail)
         if col.name in table.unit_columns:
             typed[col.name] = converted
             typed[f"{col.name}_name"] = values.astype("category")
@@ -173,8 +188,9 @@ def _convert(col: Column, values: pd.Series, table: Table, quarter: Quarter, con
     if col.dtype == "date":
         parsed = parse_datetimes(values, DATE_FORMATS).dt.normalize()
         return "bad_date", parsed, parsed.isna().to_numpy()
-    if col.dtype == "int":
-        number = pd.to_numeric(values, errors="coerce")
+    if col.dtype == "int":  # written as a whole number: "1e3" or "2.5" is a typo, not 1000
+        written = values.astype("str").str.fullmatch(r"[+-]?\d{1,15}(\.0*)?").fillna(False)
+        number = pd.to_numeric(values.where(written), errors="coerce")
         whole = number.notna() & (number % 1 == 0)
         return "bad_int", number.where(whole).astype("Int64"), ~whole.to_numpy()
     if col.dtype == "float":
@@ -202,6 +218,32 @@ def _convert(col: Column, values: pd.Series, table: Table, quarter: Quarter, con
         return "bad_enum", *map_unique(values, lambda v: v if v in allowed else None, col.enum)
     ok = np.zeros(len(values), dtype=bool)
     return "", values.astype("category") if col.categorical else values, ok
+
+
+def _implausible(col: Column, typed: object, quarter: Quarter,
+                 config: Config) -> list[tuple[str, np.ndarray, str]]:
+    """Values that parse but cannot be right: (problem kind, mask, the bound broken)."""
+    checks = config.input.checks
+    out: list[tuple[str, np.ndarray, str]] = []
+    if col.bounds == "score":
+        number = pd.Series(typed, dtype="float64")
+        finite = np.isfinite(number.to_numpy())
+        out.append(("not_finite", ~finite & number.notna().to_numpy(), ""))
+        low, high = checks.score_min, checks.score_max
+        out.append(("out_of_range", finite & ((number < low) | (number > high)).to_numpy(),
+                    f"{low:g}–{high:g}"))
+    elif col.bounds == "count":
+        number = pd.Series(typed).astype("Float64")
+        outside = ((number < 0) | (number > checks.count_max)).fillna(False).to_numpy(dtype=bool)
+        out.append(("out_of_range", outside, f"0–{checks.count_max}"))
+    elif col.dtype in ("datetime", "date"):
+        moments = pd.Series(typed)
+        earliest = pd.Timestamp(checks.earliest_date)
+        latest = pd.Timestamp(quarter.end) + pd.Timedelta(days=checks.days_after_quarter)
+        outside = ((moments < earliest) | (moments >= latest)).fillna(False).to_numpy(dtype=bool)
+        out.append(("implausible_date", outside,
+                    f"{earliest:%Y-%m-%d} – {latest - pd.Timedelta(days=1):%Y-%m-%d}"))
+    return out
 
 
 def map_unique(values: pd.Series, fn: Callable[[str], object | None],
@@ -316,8 +358,8 @@ def _rejects(frame: pd.DataFrame, table: Table, reject: np.ndarray,
     """
     rows = frame.loc[reject]
     out = pd.DataFrame({
-        "file": rows["_file"].astype(str).to_numpy(),
-        "sheet": rows["_sheet"].astype(str).to_numpy(),
+        "file": rows["_file"].astype(str).map(printable).to_numpy(),
+        "sheet": rows["_sheet"].astype(str).map(printable).to_numpy(),
         "row": rows["_row"].to_numpy(),
         "reasons": reasons.reindex(np.flatnonzero(reject)).to_numpy(dtype=object),
     })

@@ -108,11 +108,15 @@ def test_table_split_over_files_and_formats_stacks_with_sources():
     assert raw.frame["eval_id"].is_unique
 
 
-def test_ragged_csv_is_a_read_error_not_a_crash(tmp_path):
-    (tmp_path / "评价明细.csv").write_text("评价编号,实施单位\n1,a,extra\n", encoding="utf-8")
+def test_a_ragged_line_is_a_broken_row_of_its_file_not_a_lost_file(tmp_path):
+    (tmp_path / "评价明细.csv").write_text("评价编号,实施单位\n1,a\n2,b,13812345678\n3,c\n",
+                                           encoding="utf-8")
     raw = read_table(tmp_path, EVALUATIONS)
-    assert raw.errors and raw.errors[0][0] == "评价明细.csv"
-    assert raw.sheets == []
+    assert raw.errors == []
+    assert list(raw.frame["eval_id"][~raw.broken]) == ["1", "3"]
+    assert list(raw.frame["_row"]) == [2, 4, 3]
+    assert raw.broken.tolist() == [False, False, True]
+    assert raw.broken_detail[2] == "expected 2 fields, found 3"
 
 
 @pytest.mark.parametrize("quoted", [True, False])
