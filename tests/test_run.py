@@ -28,7 +28,7 @@ def hcp(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def saved_bulletin(tmp_path_factory) -> Path:
-    return save_bulletin(make_bulletin(), tmp_path_factory.mktemp("fixture") / "bulletin.pkl")
+    return save_bulletin(make_bulletin(), tmp_path_factory.mktemp("fixture") / "bulletin.json")
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_reconciliation_appendix_ends_the_report(report):
 
 def test_no_appendix_for_a_quarter_without_a_published_bulletin(tmp_path):
     saved = save_bulletin(replace(make_bulletin(), quarter="2022Q1", previous_quarter="2021Q4"),
-                          tmp_path / "q1.pkl")
+                          tmp_path / "q1.json")
     out = tmp_path / "2022Q1"
     done = hcp("run", "2022Q1", "--bulletin", str(saved), "--out", str(out), "--quiet")
     assert done.returncode == OK, done.stderr
@@ -130,7 +130,7 @@ def test_failing_cell_exits_5_and_leaves_the_previous_report(report, tmp_path):
     before = hashlib.sha256((report / "bulletin-2022Q2.html").read_bytes()).hexdigest()
     listing = sorted(p.name for p in report.iterdir())
     nb = _notebook(tmp_path / "broken.ipynb", "x = 1", 'raise RuntimeError("boom")')
-    done = hcp("run", "2022Q2", "--bulletin", str(report / "bulletin.pkl"), "--out", str(report),
+    done = hcp("run", "2022Q2", "--bulletin", str(report / "bulletin.json"), "--out", str(report),
                "--notebook", str(nb), "--quiet")
     assert done.returncode == NOTEBOOK_FAILED
     assert "broken.ipynb" in done.stderr and "raise RuntimeError" in done.stderr
