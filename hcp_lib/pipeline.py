@@ -16,6 +16,7 @@ import pickle
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -91,9 +92,12 @@ def compute(
     mode: str = "strict",
     cache_dir: str | Path | None = None,
     rejects_dir: str | Path | None = None,
+    before_compute: Callable[[list[Any], dict[str, list[str]]], None] | None = None,
 ) -> Computed:
     """The bulletin, the load reports, timings and coverage; in quarantine mode with
-    ``rejects_dir``, each quarter's rejected rows are written to ``rejects_dir/<QUARTER>/``."""
+    ``rejects_dir``, each quarter's rejected rows are written to ``rejects_dir/<QUARTER>/``.
+    ``before_compute(reports, coverage)`` sees the quarter's inputs before any figure is
+    computed (the completeness gates: an empty table must stop the run before it divides)."""
     q = Quarter.parse(quarter)
     data_dir = Path(data_dir)
     issue = issue_date or config.schedule.issue_date(q) or date.today()
@@ -114,13 +118,16 @@ def compute(
                         if prev.is_dir() else None)
         current = current_job.result()
         previous = previous_job.result() if previous_job else None
+    reports = current.reports + (previous.reports if previous else [])
+    covered = dict(current.aggregates.meta.get("coverage", {}))
+    if before_compute is not None:
+        before_compute(reports, covered)
     t0 = time.perf_counter()
     bulletin = compute_bulletin(
         current.aggregates, previous.aggregates if previous else None,
         current.aggregates.small, config, quarter=q, issue_date=issue)
     timings["compute"] = time.perf_counter() - t0
-    reports = current.reports + (previous.reports if previous else [])
-    return Computed(bulletin, reports, timings, dict(current.aggregates.meta.get("coverage", {})))
+    return Computed(bulletin, reports, timings, covered)
 
 
 def _reduced(
@@ -154,13 +161,13 @@ def _reduced(
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hcp-rejects-") as scratch:
         rejects = Path(scratch) / "rejects"
-        inputs = load_quarter(folder, q, config, mode=mode,
-                              rejects_dir=rejects / str(q) if quarantine else None)
+        aside = {"rejects_dir": rejects / str(q)} if quarantine else {}
+        inputs = load_quarter(folder, q, config, mode=mode, **aside)
         reports = [inputs.report]
         next_evaluations = None
         if next_folder is not None:
-            ahead = load_quarter(next_folder, q.next(), config, mode=mode,
-                                 rejects_dir=rejects / str(q.next()) if quarantine else None)
+            aside = {"rejects_dir": rejects / str(q.next())} if quarantine else {}
+            ahead = load_quarter(next_folder, q.next(), config, mode=mode, **aside)
             reports.append(ahead.report)
             next_evaluations = ahead.tables.get("evaluations")
         timings[f"load:{q}"] = time.perf_counter() - t0

@@ -245,11 +245,16 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
     from .pipeline import compute
 
     rejects = build / "rejects"
+    gated: dict[str, Any] = {}
+
+    def gate(reports: list, covered: dict[str, list[str]]) -> None:
+        gated["status"], gated["notices"], gated["gaps"] = _gates(opts, reports, covered)
+
     try:
         done = compute(
             str(opts.quarter), opts.data_dir, opts.config, issue_date=opts.issue_date,
             mode=opts.mode, cache_dir=opts.cache_dir,
-            rejects_dir=rejects if opts.mode == "quarantine" else None,
+            rejects_dir=rejects if opts.mode == "quarantine" else None, before_compute=gate,
         )
     except _input_errors() as exc:
         raise RunFailed(INVALID_INPUT, _summary(exc)) from exc
@@ -258,7 +263,7 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
     for r in loaded:
         log.info("input %s %s: read %s, accepted %s, rejected %s", r["quarter"], r["table"],
                  r["read"], r["accepted"], r["rejected"])
-    status, notices, gaps = _gates(opts, done)
+    status, notices, gaps = gated["status"], gated["notices"], gated["gaps"]
     _plausible(opts, done.bulletin)
     save_bulletin(done.bulletin, target)
     inputs: dict[str, Any] = {
@@ -276,13 +281,14 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
     return inputs
 
 
-def _gates(opts: RunOptions, done: Any) -> tuple[str, list[str], list[str]]:
+def _gates(opts: RunOptions, reports: list, covered: dict[str, list[str]]
+           ) -> tuple[str, list[str], list[str]]:
     """The completeness gates on this quarter: (status, notices, gaps let through)."""
     from .gates import COMPLETE, PROVISIONAL, check
 
-    own = next((r for r in done.reports if str(r.quarter) == str(opts.quarter)), None)
+    own = next((r for r in reports if str(r.quarter) == str(opts.quarter)), None)
     report = own.to_dict() if own is not None else {"tables": {}}
-    outcome = check(report, done.coverage, opts.quarter, opts.config.gates, opts.mode)
+    outcome = check(report, covered, opts.quarter, opts.config.gates, opts.mode)
     for notice in outcome.notices:
         log.info("notice: %s", notice)
     if outcome.ok:

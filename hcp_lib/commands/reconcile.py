@@ -38,8 +38,7 @@ def handle(args: argparse.Namespace) -> int:
         return USAGE
     try:
         config = load_config(args.config)
-        root = data_root(args.data, quarter)
-    except (ConfigError, DataFolderError) as exc:
+    except ConfigError as exc:
         print(f"hcp reconcile: {exc}", file=sys.stderr)
         return USAGE
     path = Path(args.published) if args.published else config.city.published_file(quarter)
@@ -57,6 +56,11 @@ def handle(args: argparse.Namespace) -> int:
 
     from ..pipeline import build_bulletin
 
+    try:
+        root = data_root(args.data, quarter)
+    except DataFolderError as exc:
+        print(f"hcp reconcile: {exc}", file=sys.stderr)
+        return USAGE
     try:
         bulletin = build_bulletin(str(quarter), root, config, issue_date=issue_date,
                                   cache_dir=args.cache)
