@@ -210,9 +210,9 @@ class GatesConfig(_Model):
 
 class LevelDirectionCheck(_Model):
     enabled: bool = True
-    max_top_share_drop: float = Field(
-        0.5, gt=0, le=1, description="非常满意's share may not fall by more than this (absolute) "
-        "on the previous quarter")
+    max_satisfied_share_drop: float = Field(
+        0.5, gt=0, le=1, description="the share of 非常满意 + 满意 may not fall by more than this "
+        "(absolute) on the previous quarter")
     expect_satisfied_majority: bool = Field(
         True, description="非常满意 + 满意 must outnumber 不满意 + 非常不满意")
 

@@ -16,7 +16,7 @@ from .config import PlausibilityConfig
 from .contract import LEVELS
 from .figures import Bulletin
 
-TOP, SATISFIED, DISSATISFIED = LEVELS[0], LEVELS[:2], LEVELS[3:]
+SATISFIED, DISSATISFIED = LEVELS[:2], LEVELS[3:]
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,13 @@ def _level_direction(bulletin: Bulletin, settings: PlausibilityConfig) -> list[I
             "ascending: 1 = 非常满意) against the export")
     before = bulletin.evaluations.previous_levels
     if before and sum(before.values()):
-        top_now, top_before = _share(now, (TOP,)), _share(before, (TOP,))
-        if top_before - top_now > Fraction(str(rule.max_top_share_drop)):
+        good_now, good_before = _share(now, SATISFIED), _share(before, SATISFIED)
+        if good_before - good_now > Fraction(str(rule.max_satisfied_share_drop)):
             return [Implausible(
                 "level_direction",
-                f"{TOP}占比从上季度的{float(top_before):.2%}降到{float(top_now):.2%}，评价等级的方向"
-                f"可能读反了 ({TOP} share fell from {float(top_before):.2%} to "
-                f"{float(top_now):.2%}; {hint})")]
+                f"非常满意和满意的占比从上季度的{float(good_before):.2%}降到{float(good_now):.2%}，"
+                f"评价等级的方向可能读反了 (the satisfied share fell from {float(good_before):.2%} "
+                f"to {float(good_now):.2%}; {hint})")]
     if rule.expect_satisfied_majority:
         good, bad = _share(now, SATISFIED), _share(now, DISSATISFIED)
         if bad > good:

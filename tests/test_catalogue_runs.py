@@ -191,7 +191,7 @@ CASES_REFUSED = [
          lambda ws, mp: (rewrite(ws.quarter_dir / EVALS, as_codes),
                          run("--config", write_config(ws.root / "c.yaml", {
                              "input": {"level_codes": "ascending"}})))[-1],
-         INVALID_INPUT, r"\[level_direction\] 非常满意占比从上季度的.*input.level_codes"),
+         INVALID_INPUT, r"\[level_direction\] 非常满意和满意的占比从上季度的\d+\.\d\d%降到0\.\d\d%.*input.level_codes"),
     Case("a twentieth of the evaluations",
          lambda ws, mp: (rewrite(ws.quarter_dir / EVALS, lambda t: t.take(
              list(range(0, t.num_rows, 20)))), run())[-1],
