@@ -489,8 +489,9 @@ def _abandon(build: Path, target: Path, handler: logging.Handler, exc: BaseExcep
             shutil.rmtree(failed)
         build.rename(failed)
         if isinstance(exc, RunFailed):
+            state = "is unchanged" if target.exists() else "was not created"
             exc.args = (f"{exc.args[0]}\n(the failed run is kept in {failed}; "
-                        f"{target} is unchanged)",)
+                        f"{target} {state})",)
     except OSError:
         shutil.rmtree(build, ignore_errors=True)
 
