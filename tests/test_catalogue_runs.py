@@ -216,6 +216,12 @@ CASES_REFUSED = [
          lambda ws, mp: (rewrite(ws.data / "2022Q1" / EVALS, lambda t: set_levels(t, 2, "???")),
                          run())[-1],
          INVALID_INPUT, r"2022Q1"),
+    Case("demo into a file",
+         lambda ws, mp: ((ws.root / "afile").write_text("x"),
+                         mp.setenv("HCP_LOG_DIR", str(ws.root / "logs")),
+                         ["demo", "--out", ws.root / "afile" / "raw", "--scale", "0.001",
+                          "--no-check"])[-1],
+         ERROR, r"^hcp demo: .*afile.*\(details in .*hcp-errors.log\)"),
     Case("corrupt --bulletin",
          lambda ws, mp: ((ws.root / "b.json").write_text("{not json"),
                          run("--bulletin", ws.root / "b.json"))[-1],
@@ -243,6 +249,16 @@ def test_unexpected_errors_leave_their_traceback_in_the_log(workspace, monkeypat
     assert done.code == ERROR and "Traceback" not in done.output
     log = (workspace.reports / f"{QUARTER}.failed" / "run.log").read_text(encoding="utf-8")
     assert "Traceback" in log and "RuntimeError: boom" in log
+
+
+def test_a_crash_in_any_command_is_one_line_and_a_logged_traceback(workspace, monkeypatch,
+                                                                   tmp_path):
+    monkeypatch.setenv("HCP_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr("hcp_lib.load.load_quarter", fail_with(KeyError("evaluated_at")))
+    done = invoke("validate", QUARTER, "--data", workspace.data)
+    assert done.code == ERROR and "Traceback" not in done.output
+    assert done.stderr.count("\n") == 1 and "KeyError" in done.stderr
+    assert "Traceback" in (tmp_path / "logs" / "hcp-errors.log").read_text(encoding="utf-8")
 
 
 def test_a_quarter_folder_as_data_means_its_parent(workspace):

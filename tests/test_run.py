@@ -147,8 +147,13 @@ def test_a_new_run_replaces_the_report_whole(saved_bulletin, tmp_path):
     out.mkdir()
     (out / "stale.txt").write_text("from an earlier run")
     nb = _notebook(tmp_path / "tiny.ipynb", "print(quarter)")
-    done = hcp("run", "2022Q2", "--bulletin", str(saved_bulletin), "--out", str(out),
-               "--notebook", str(nb), "--quiet")
+    args = ("run", "2022Q2", "--bulletin", str(saved_bulletin), "--out", str(out),
+            "--notebook", str(nb), "--quiet")
+    done = hcp(*args)  # without a manifest the folder is not a report: refused, kept
+    assert done.returncode == USAGE and "not an hcp report" in done.stderr
+    assert (out / "stale.txt").exists()
+    (out / "manifest.json").write_text('{"hcp_version": "0.1.0", "quarter": "2022Q2"}')
+    done = hcp(*args)
     assert done.returncode == OK, done.stderr
     assert not (out / "stale.txt").exists()
     assert (out / "manifest.json").is_file() and (out / "bulletin-2022Q2.html").is_file()
