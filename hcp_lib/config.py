@@ -204,8 +204,6 @@ class GatesConfig(_Model):
     max_rejected_share: float = Field(
         0.001, ge=0, le=1, description="quarantine mode: the largest share of a table's rows "
         "that may be set aside")
-    provisional_mark: str = Field(
-        "征求意见稿", description="how a bulletin published with --allow-partial is marked")
 
 
 class LevelDirectionCheck(_Model):

@@ -297,8 +297,7 @@ def _gates(opts: RunOptions, reports: list, covered: dict[str, list[str]]
         gaps = "\n".join(f"  - {f}" for f in outcome.failures)
         raise RunFailed(INVALID_INPUT,
                         f"the inputs for {opts.quarter} are incomplete; nothing is published:\n"
-                        f"{gaps}\n(--allow-partial publishes it marked "
-                        f"{opts.config.gates.provisional_mark})")
+                        f"{gaps}\n(--allow-partial publishes it marked provisional, 征求意见稿)")
     for gap in outcome.failures:
         log.warning("published although incomplete (--allow-partial): %s", gap)
     notices = [f"数据不完整：{gap.split(' (')[0]}。" for gap in outcome.failures] + outcome.notices

@@ -319,7 +319,8 @@ def test_quarantine_under_the_ceiling_publishes_rejects_beside_the_report(worksp
 
 
 # -- killed runs, locks, the cache --------------------------------------------------------------
-def test_a_killed_run_is_cleaned_up_by_the_next(workspace, quick_notebook, tmp_path):
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_killed_run_is_cleaned_up_by_the_next(how, workspace, quick_notebook, tmp_path):
     slow = tmp_path / "slow.ipynb"
     nbformat.write(new_notebook(cells=[
         new_code_cell('quarter = "2022Q2"', metadata={"tags": ["parameters"]}),
@@ -341,12 +342,23 @@ def test_a_killed_run_is_cleaned_up_by_the_next(workspace, quick_notebook, tmp_p
                 break
             time.sleep(0.2)
         assert builds, "the run never reached its build folder"
-        os.killpg(proc.pid, signal.SIGKILL)  # the run and its kernel, as an OOM killer would
-        proc.wait(timeout=30)
+        if how == "SIGKILL":  # the run and its kernel, as an OOM killer would
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # a scheduler's stop: the run unwinds and keeps its build as .failed
+            proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert workspace.state()["reports"] != before["reports"]  # the leftover is there
+    assert workspace.state()["data"] == before["data"]
+    if how == "SIGTERM":
+        assert proc.returncode != 0
+        assert (workspace.reports / f"{QUARTER}.failed" / "run.log").is_file()
+        assert not list(workspace.reports.glob(".*"))  # the build became .failed; no lock left
+        assert workspace.state()["reports"] == {
+            **before["reports"], **{k: v for k, v in workspace.state()["reports"].items()
+                                    if k.startswith(f"{QUARTER}.failed")}}
     done = workspace.run("--notebook", quick_notebook)
     assert done.code == OK, done.output
     left = [p.name for p in workspace.reports.iterdir() if p.name.startswith(".")]

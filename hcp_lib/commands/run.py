@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="always load and reduce the raw exports")
     parser.add_argument("--allow-partial", action="store_true",
                         help="publish a quarter that fails a completeness gate, marked provisional "
-                             "(gates.provisional_mark, default 征求意见稿) and listed in the manifest")
+                             "(征求意见稿 by default) with its gaps listed in the manifest")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or stage lines")
     parser.set_defaults(handler=handle)
 
