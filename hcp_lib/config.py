@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .contract import LEVELS
+from .contract import LEVELS, TABLES
 from .quarters import Quarter
 from .registry import Registry, RegistryError
 
@@ -204,6 +204,14 @@ class GatesConfig(_Model):
     max_rejected_share: float = Field(
         0.001, ge=0, le=1, description="quarantine mode: the largest share of a table's rows "
         "that may be set aside")
+
+    @field_validator("required_tables", "coverage_tables", "required_ledgers")
+    @classmethod
+    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in v if name not in TABLES]
+        if unknown:
+            raise ValueError(f"unknown tables {unknown}; known: {list(TABLES)}")
+        return v
 
 
 class LevelDirectionCheck(_Model):
