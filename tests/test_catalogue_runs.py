@@ -309,6 +309,11 @@ def test_quarantine_under_the_ceiling_publishes_rejects_beside_the_report(worksp
     notices = made["inputs"]["notices"]
     assert any("评价明细共读取 9,871 行，其中 3 行未通过校验" in n for n in notices), notices
     assert any("红旗窗口" in n for n in notices), notices
+    evaluations = next(t for t in made["inputs"]["tables"]
+                       if t["quarter"] == QUARTER and t["table"] == "evaluations")
+    assert (evaluations["read"], evaluations["accepted"], evaluations["rejected"]) == (
+        9871, 9868, 3)  # every row accounted for
+    assert made["inputs"]["rejected"] == 3
     rejects = workspace.report / "rejects" / QUARTER / "evaluations_rejects.csv"
     assert made["inputs"]["rejects"] == [str(rejects.relative_to(workspace.report))]
     import pandas as pd
