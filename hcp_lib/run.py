@@ -196,7 +196,7 @@ def _as_run_failed(exc: BaseException) -> BaseException:
     if isinstance(exc, RunFailed | KeyboardInterrupt | SystemExit | GeneratorExit):
         return exc
     if isinstance(exc, OSError):
-        log.debug("the run stopped on a file system error", exc_info=exc)
+        log.error("the run stopped on a file system error", exc_info=exc)
         failed = RunFailed(ERROR, _disk_message(exc))
     elif isinstance(exc, Exception):
         log.error("unexpected error", exc_info=exc)
@@ -263,6 +263,8 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
     for r in loaded:
         log.info("input %s %s: read %s, accepted %s, rejected %s", r["quarter"], r["table"],
                  r["read"], r["accepted"], r["rejected"])
+    if not gated:  # a pipeline that offers no hook: gate before anything is saved
+        gate(done.reports, done.coverage)
     status, notices, gaps = gated["status"], gated["notices"], gated["gaps"]
     _plausible(opts, done.bulletin)
     save_bulletin(done.bulletin, target)
