@@ -57,7 +57,7 @@ def fixture_bulletin(folder: Path) -> Path:
 
     from hcp_lib.present.io import save_bulletin
 
-    return save_bulletin(make_bulletin(), folder / "bulletin.pkl")
+    return save_bulletin(make_bulletin(), folder / "bulletin.json")
 
 
 def main() -> int:

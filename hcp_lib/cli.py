@@ -1,4 +1,8 @@
-"""The ``hcp`` command: one entry point, a subcommand per job."""
+"""The ``hcp`` command: one entry point, a subcommand per job.
+
+Whatever goes wrong, the user sees one line and a documented exit code; a traceback is only
+ever written to a log (``errorlog.py``).
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+        return ERROR
+    except Exception as exc:  # the last line of defence: one message, the traceback logged
+        from .errorlog import describe, log_traceback
+
+        where = log_traceback(exc, args.command)
+        print(f"hcp {args.command}: {describe(exc)}"
+              + (f" (details in {where})" if where else ""), file=sys.stderr)
         return ERROR
 
 

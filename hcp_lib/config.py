@@ -15,11 +15,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .contract import LEVELS
+from .contract import LEVELS, TABLES
 from .documents.settings import DocumentSettings
 from .mail.settings import MailSettings
 from .quarters import Quarter
-from .registry import Registry
+from .registry import Registry, RegistryError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "config" / "xiamen.yaml"
 
@@ -203,6 +203,56 @@ class ScheduleConfig(_Model):
         return self.issue_dates.get(str(Quarter.parse(quarter)))
 
 
+class GatesConfig(_Model):
+    """Completeness gates: a quarter that fails one is not published (exit 3)."""
+
+    required_tables: tuple[str, ...] = Field(
+        ("evaluations", "cases"), description="tables that must have accepted rows")
+    coverage: Literal["month", "day", "off"] = Field(
+        "month", description="every month (or every day) of the quarter must have records in "
+        "each of coverage_tables")
+    coverage_tables: tuple[str, ...] = ("evaluations", "cases")
+    required_ledgers: tuple[str, ...] = Field(
+        (), description="ledgers (bad_reviews, survey, stars, red_flags, commendations) that "
+        "must be present with rows; a missing optional ledger is noted in the manifest")
+    max_rejected_share: float = Field(
+        0.001, ge=0, le=1, description="quarantine mode: the largest share of a table's rows "
+        "that may be set aside")
+
+    @field_validator("required_tables", "coverage_tables", "required_ledgers")
+    @classmethod
+    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in v if name not in TABLES]
+        if unknown:
+            raise ValueError(f"unknown tables {unknown}; known: {list(TABLES)}")
+        return v
+
+
+class LevelDirectionCheck(_Model):
+    enabled: bool = True
+    max_satisfied_share_drop: float = Field(
+        0.5, gt=0, le=1, description="the share of 非常满意 + 满意 may not fall by more than this "
+        "(absolute) on the previous quarter")
+    expect_satisfied_majority: bool = Field(
+        True, description="非常满意 + 满意 must outnumber 不满意 + 非常不满意")
+
+
+class VolumeCheck(_Model):
+    enabled: bool = True
+    max_ratio: float = Field(
+        10, gt=1, description="evaluations may not grow or shrink by more than this factor on "
+        "the previous quarter")
+
+
+class PlausibilityConfig(_Model):
+    """Checks on the computed figures before publishing; each can be switched off."""
+
+    level_direction: LevelDirectionCheck = LevelDirectionCheck()
+    volume: VolumeCheck = VolumeCheck()
+    rates_in_range: bool = True
+    survey_means_in_range: bool = True
+
+
 class Config(_Model):
     city: CityConfig
     numbering: NumberingConfig
@@ -218,6 +268,8 @@ class Config(_Model):
     schedule: ScheduleConfig = ScheduleConfig()
     mail: MailSettings = MailSettings()
     documents: DocumentSettings = DocumentSettings()
+    gates: GatesConfig = GatesConfig()
+    plausibility: PlausibilityConfig = PlausibilityConfig()
     source: Path | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
@@ -231,22 +283,53 @@ class ConfigError(ValueError):
     """The configuration file is missing, unreadable or breaks the schema."""
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Load and validate a city's configuration; relative paths resolve against the file."""
+def load_config(path: str | Path | None = None, *, check_registry: bool = True) -> Config:
+    """Load and validate a city's configuration; relative paths resolve against the file.
+
+    Every fault is a ConfigError naming the file: missing, not UTF-8, not YAML, not a mapping,
+    a section missing or off, or (``check_registry``) a unit registry that cannot be used.
+    """
     path = Path(path) if path else DEFAULT_CONFIG
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (save the configuration as UTF-8)") from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+        raise ConfigError(f"cannot read configuration {path}: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        found = "empty" if raw is None else f"a {type(raw).__name__}"
+        raise ConfigError(f"{path}: expected a mapping of sections (city, numbering, …), "
+                          f"found {found}")
+    if not isinstance(raw.get("city"), dict):
+        raise ConfigError(f"{path}: the city section is missing or not a mapping")
     for key in ("registry", "published"):  # paths in the file are relative to it
         if raw["city"].get(key):
-            raw["city"][key] = (path.parent / Path(raw["city"][key])).resolve()
-    smtp = (raw.get("mail") or {}).get("smtp") or {}
-    if smtp.get("ca_file"):
+            raw["city"][key] = (path.parent / Path(str(raw["city"][key]))).resolve()
+    mail = raw.get("mail")
+    smtp = mail.get("smtp") if isinstance(mail, dict) else None
+    if isinstance(smtp, dict) and smtp.get("ca_file"):
         smtp["ca_file"] = (path.parent / Path(smtp["ca_file"])).resolve()
     try:
-        return Config(**raw, source=path.resolve())
-    except ValueError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+        config = Config(**raw, source=path.resolve())
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}: {_first_lines(exc)}") from exc
+    if check_registry:
+        try:
+            _ = config.registry
+        except RegistryError as exc:
+            raise ConfigError(f"unit registry (city.registry in {path}): {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"unit registry {config.city.registry}: not UTF-8 text") from exc
+        except OSError as exc:
+            raise ConfigError(f"unit registry {config.city.registry} (city.registry in {path}): "
+                              f"{exc.strerror or exc}") from exc
+        except (ValueError, KeyError) as exc:
+            raise ConfigError(f"unit registry {config.city.registry}: {exc}") from exc
+    return config
+
+
+def _first_lines(exc: BaseException, limit: int = 12) -> str:
+    lines = str(exc).splitlines()
+    return "\n".join(lines[:limit] + (["…"] if len(lines) > limit else []))

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
+import shutil
+import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -21,9 +25,13 @@ from typing import Any
 
 from .config import Config
 from .figures import Bulletin
+from .gates import coverage
 from .metrics import compute_bulletin
 from .quarters import Quarter
 from .reduce import AGGREGATES_VERSION, Aggregates, reduce_quarter
+
+CACHE_LAYOUT = 2  # entries carry coverage, rejects and a checksum list
+CHECKSUMS = "checksums.json"
 
 
 @dataclass
@@ -31,6 +39,16 @@ class _Reduced:
     aggregates: Aggregates
     reports: list[Any]
     cached: bool
+
+
+@dataclass
+class Computed:
+    """A quarter's bulletin with what ``hcp run`` checks before publishing it."""
+
+    bulletin: Bulletin
+    reports: list[Any]  # load reports: this quarter, the next, the previous
+    timings: dict[str, float]
+    coverage: dict[str, list[str]]  # this quarter's days with records, per table
 
 
 def build_bulletin(
@@ -60,6 +78,26 @@ def build_bulletin_with_report(
     """Like ``build_bulletin``, plus the loader's reports and per-stage timings (seconds) for
     the run manifest. Reports come back in load order: this quarter, the next, the previous;
     on a cache hit they are the reports stored when the aggregates were made."""
+    done = compute(quarter, data_dir, config, issue_date=issue_date, mode=mode,
+                   cache_dir=cache_dir)
+    return done.bulletin, done.reports, done.timings
+
+
+def compute(
+    quarter: Quarter | str,
+    data_dir: str | Path,
+    config: Config,
+    *,
+    issue_date: date | None = None,
+    mode: str = "strict",
+    cache_dir: str | Path | None = None,
+    rejects_dir: str | Path | None = None,
+    before_compute: Callable[[list[Any], dict[str, list[str]]], None] | None = None,
+) -> Computed:
+    """The bulletin, the load reports, timings and coverage; in quarantine mode with
+    ``rejects_dir``, each quarter's rejected rows are written to ``rejects_dir/<QUARTER>/``.
+    ``before_compute(reports, coverage)`` sees the quarter's inputs before any figure is
+    computed (the completeness gates: an empty table must stop the run before it divides)."""
     q = Quarter.parse(quarter)
     data_dir = Path(data_dir)
     issue = issue_date or config.schedule.issue_date(q) or date.today()
@@ -73,18 +111,23 @@ def build_bulletin_with_report(
     # The two quarters load side by side: pyarrow releases the GIL for most of the work.
     with ThreadPoolExecutor(max_workers=2) as pool:
         current_job = pool.submit(_reduced, folder, q, config, mode, cache_dir, timings,
-                                  next_folder=nxt if nxt.is_dir() else None, until=issue)
-        previous_job = (pool.submit(_reduced, prev, q.previous(), config, mode, cache_dir, timings)
+                                  next_folder=nxt if nxt.is_dir() else None, until=issue,
+                                  rejects_dir=rejects_dir)
+        previous_job = (pool.submit(_reduced, prev, q.previous(), config, mode, cache_dir, timings,
+                                    rejects_dir=rejects_dir)
                         if prev.is_dir() else None)
         current = current_job.result()
         previous = previous_job.result() if previous_job else None
+    reports = current.reports + (previous.reports if previous else [])
+    covered = dict(current.aggregates.meta.get("coverage", {}))
+    if before_compute is not None:
+        before_compute(reports, covered)
     t0 = time.perf_counter()
     bulletin = compute_bulletin(
         current.aggregates, previous.aggregates if previous else None,
         current.aggregates.small, config, quarter=q, issue_date=issue)
     timings["compute"] = time.perf_counter() - t0
-    reports = current.reports + (previous.reports if previous else [])
-    return bulletin, reports, timings
+    return Computed(bulletin, reports, timings, covered)
 
 
 def _reduced(
@@ -97,9 +140,11 @@ def _reduced(
     *,
     next_folder: Path | None = None,
     until: date | None = None,
+    rejects_dir: str | Path | None = None,
 ) -> _Reduced:
     """One quarter's aggregates: from the cache when its key matches, else loaded and reduced."""
     key = None
+    quarantine = mode == "quarantine" and rejects_dir is not None
     if cache_dir is not None:
         t0 = time.perf_counter()
         key = cache_key(folder, next_folder, until if next_folder else None, config, mode)
@@ -107,27 +152,47 @@ def _reduced(
         hit = _from_cache(Path(cache_dir) / f"{q}-{key[:16]}")
         if hit is not None:
             timings[f"cache:{q}"] = 0.0
+            if quarantine:
+                _copy_rejects(Path(cache_dir) / f"{q}-{key[:16]}" / "rejects", Path(rejects_dir))
             return hit
 
     from .load import load_quarter  # the loader: validated DataFrames and a report per folder
 
     t0 = time.perf_counter()
-    inputs = load_quarter(folder, q, config, mode=mode)
-    reports = [inputs.report]
-    next_evaluations = None
-    if next_folder is not None:
-        ahead = load_quarter(next_folder, q.next(), config, mode=mode)
-        reports.append(ahead.report)
-        next_evaluations = ahead.tables.get("evaluations")
-    timings[f"load:{q}"] = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory(prefix="hcp-rejects-") as scratch:
+        rejects = Path(scratch) / "rejects"
+        aside = {"rejects_dir": rejects / str(q)} if quarantine else {}
+        inputs = load_quarter(folder, q, config, mode=mode, **aside)
+        reports = [inputs.report]
+        next_evaluations = None
+        if next_folder is not None:
+            aside = {"rejects_dir": rejects / str(q.next())} if quarantine else {}
+            ahead = load_quarter(next_folder, q.next(), config, mode=mode, **aside)
+            reports.append(ahead.report)
+            next_evaluations = ahead.tables.get("evaluations")
+        timings[f"load:{q}"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    aggregates = reduce_quarter(inputs.tables, config, next_evaluations=next_evaluations,
-                                quarter=q, until=until if next_folder else None)
-    timings[f"reduce:{q}"] = time.perf_counter() - t0
-    if key is not None:
-        _to_cache(Path(cache_dir) / f"{q}-{key[:16]}", aggregates, reports)
+        t0 = time.perf_counter()
+        aggregates = reduce_quarter(inputs.tables, config, next_evaluations=next_evaluations,
+                                    quarter=q, until=until if next_folder else None)
+        aggregates.meta["coverage"] = coverage(inputs.tables)
+        timings[f"reduce:{q}"] = time.perf_counter() - t0
+        if quarantine:
+            _copy_rejects(rejects, Path(rejects_dir))
+        if key is not None:
+            _to_cache(Path(cache_dir) / f"{q}-{key[:16]}", aggregates, reports,
+                      rejects if quarantine else None)
     return _Reduced(aggregates, reports, cached=False)
+
+
+def _copy_rejects(source: Path, target: Path) -> None:
+    """Each quarter's ``<table>_rejects.csv`` files, when there are any."""
+    if not source.is_dir():
+        return
+    for path in sorted(source.rglob("*.csv")):
+        dest = target / path.relative_to(source)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
 
 
 def cache_key(
@@ -136,6 +201,7 @@ def cache_key(
     """SHA-256 over the input files' own SHA-256s and every rule the reduction reads."""
     rules = {
         "version": AGGREGATES_VERSION,
+        "layout": CACHE_LAYOUT,
         "mode": mode,
         "until": str(until) if until else None,
         "bad_levels": list(config.bad_reviews.levels),
@@ -169,21 +235,50 @@ def folder_sha256(folder: Path) -> dict[str, str]:
     }
 
 
-def _to_cache(directory: Path, aggregates: Aggregates, reports: list[Any]) -> None:
-    aggregates.to_parquet(directory)
+def _to_cache(directory: Path, aggregates: Aggregates, reports: list[Any],
+              rejects: Path | None = None) -> None:
+    """Write the entry aside, list each file's SHA-256, then rename it into place: a reader
+    sees a whole entry or none, and a cut-off file fails its checksum."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=f".{directory.name}.writing-", dir=directory.parent))
     try:
-        (directory / "reports.pkl").write_bytes(pickle.dumps(reports))
-    except (pickle.PicklingError, TypeError, AttributeError):
-        (directory / "reports.pkl").unlink(missing_ok=True)
+        aggregates.to_parquet(aside)
+        try:
+            (aside / "reports.pkl").write_bytes(pickle.dumps(reports))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            (aside / "reports.pkl").unlink(missing_ok=True)
+        if rejects is not None:
+            _copy_rejects(rejects, aside / "rejects")
+        sums = {str(p.relative_to(aside)): file_sha256(p)
+                for p in sorted(aside.rglob("*")) if p.is_file()}
+        (aside / CHECKSUMS).write_text(json.dumps(sums, indent=1), encoding="utf-8")
+        if directory.exists():
+            shutil.rmtree(directory, ignore_errors=True)
+        os.replace(aside, directory)
+    except OSError:  # a cache that cannot be written is only a slower next run
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def verified(directory: Path) -> bool:
+    """Every file the entry listed is there with its checksum, and nothing was left out."""
+    try:
+        sums = json.loads((directory / CHECKSUMS).read_text(encoding="utf-8"))
+        present = {str(p.relative_to(directory)) for p in directory.rglob("*")
+                   if p.is_file() and p.name != CHECKSUMS}
+        return (isinstance(sums, dict) and set(sums) == present
+                and all(file_sha256(directory / rel) == digest for rel, digest in sums.items()))
+    except (OSError, ValueError):
+        return False
 
 
 def _from_cache(directory: Path) -> _Reduced | None:
-    if not (directory / "meta.json").is_file():
+    if not (directory / "meta.json").is_file() or not verified(directory):
         return None
     try:
         aggregates = Aggregates.from_parquet(directory)
         reports_file = directory / "reports.pkl"
-        # The cache is this user's own files: reading its pickle is reading its own output.
+        # The cache is this user's own files, checksummed: reading its pickle is reading its
+        # own output.
         reports = pickle.loads(reports_file.read_bytes()) if reports_file.is_file() else []
     except (OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError, KeyError):
         return None

@@ -1,19 +1,23 @@
 """``hcp run``: one quarter's report, built aside and swapped into place, or nothing changed.
 
-Stages: check the parameters (papermill would only warn), compute the bulletin once (which
-validates the inputs), execute the notebook with papermill under the ``hcp`` kernel, export
+Stages: check the parameters (papermill would only warn) and the report folder, compute the
+bulletin once (which validates the inputs) and check that the quarter is complete (gates) and
+its figures plausible, execute the notebook with papermill under the ``hcp`` kernel, export
 the leadership HTML with nbconvert, write the manifest, then rename the finished folder over
-the previous report. A failure at any stage leaves the previous report as it was.
+the previous report. A failure at any stage leaves the previous report as it was. The whole
+run holds a lock beside the report folder, so runs into one folder take turns.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,8 +33,12 @@ from typing import Any
 from . import __version__
 from .config import Config, ConfigError, load_config
 from .exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, USAGE
+from .outdir import OutDirRefused, check_out_dir, is_report_of
+from .paths import DataFolderError, data_root
+from .present.io import SAVED_NAME
 from .present.project import PACKAGE_ROOT, default_notebook
 from .quarters import Quarter, QuarterError
+from .runlock import build_prefix, clean_leftovers, run_lock
 
 log = logging.getLogger("hcp.run")
 DEFAULT_NOTEBOOK = default_notebook()
@@ -65,6 +73,7 @@ class RunOptions:
     progress: bool = False
     cache_dir: Path | None = None
     published_path: Path | None = None  # None: the configuration's city.published/QUARTER.yaml
+    allow_partial: bool = False  # publish an incomplete quarter, marked provisional
 
 
 @dataclass
@@ -88,6 +97,7 @@ def check_options(
     progress: bool = False,
     cache_dir: str | Path | None = None,
     published_path: str | Path | None = None,
+    allow_partial: bool = False,
 ) -> RunOptions:
     """Every parameter checked before anything runs; raises RunFailed(USAGE) naming the fault."""
     try:
@@ -109,12 +119,15 @@ def check_options(
         raise RunFailed(USAGE, f"--mode {mode!r}: expected strict or quarantine")
     if timeout <= 0:
         raise RunFailed(USAGE, f"--timeout {timeout}: must be a positive number of seconds")
-    data = Path(data_dir).resolve()
     bulletin = Path(bulletin_path).resolve() if bulletin_path else None
     if bulletin is not None and not bulletin.is_file():
         raise RunFailed(USAGE, f"--bulletin {bulletin_path}: no such file")
-    if bulletin is None and not data.is_dir():
-        raise RunFailed(USAGE, f"--data {data_dir}: no such folder (run `hcp demo` for sample data)")
+    data = Path(data_dir).resolve()
+    if bulletin is None:
+        try:
+            data = data_root(data, q).resolve()
+        except DataFolderError as exc:
+            raise RunFailed(USAGE, str(exc)) from exc
     nb = Path(notebook).resolve() if notebook else DEFAULT_NOTEBOOK
     if not nb.is_file():
         raise RunFailed(USAGE, f"notebook not found: {nb}")
@@ -122,15 +135,33 @@ def check_options(
     if published is not None and not published.is_file():
         raise RunFailed(USAGE, f"--published {published_path}: no such file")
     out = Path(out_dir or Path("reports") / str(q)).resolve()
+    try:
+        check_out_dir(out, q, data if data.is_dir() else None)
+    except OutDirRefused as exc:
+        raise RunFailed(USAGE, str(exc)) from exc
     return RunOptions(q, data, out, Path(config_path).resolve() if config_path else None, config,
                       when, mode, int(timeout), nb, bulletin, kernel, progress,
-                      Path(cache_dir).resolve() if cache_dir else None, published)
+                      Path(cache_dir).resolve() if cache_dir else None, published,
+                      bool(allow_partial))
 
 
 def run(opts: RunOptions) -> RunResult:
     """Build the report for ``opts``; raises RunFailed with the exit code on failure."""
-    opts.out_dir.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{opts.out_dir.name}.building-", dir=opts.out_dir.parent))
+    try:
+        opts.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with run_lock(opts.out_dir, wait_message=f"waiting for another run into {opts.out_dir}"):
+            clean_leftovers(opts.out_dir)
+            check_out_dir(opts.out_dir, opts.quarter, opts.data_dir if opts.bulletin_path is None
+                          else None)
+            return _run_locked(opts)
+    except OutDirRefused as exc:
+        raise RunFailed(USAGE, str(exc)) from exc
+    except OSError as exc:
+        raise RunFailed(ERROR, _disk_message(exc)) from exc
+
+
+def _run_locked(opts: RunOptions) -> RunResult:
+    build = Path(tempfile.mkdtemp(prefix=build_prefix(opts.out_dir), dir=opts.out_dir.parent))
     umask = os.umask(0)
     os.umask(umask)
     build.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is as readable as any folder
@@ -150,58 +181,146 @@ def run(opts: RunOptions) -> RunResult:
             from .documents.export import export_documents
             from .present.io import load_bulletin
 
-            exported = export_documents(executed, build, load_bulletin(build / "bulletin.pkl"),
+            exported = export_documents(executed, build, load_bulletin(build / SAVED_NAME),
                                         opts.config, opts.published_path, opts.cache_dir)
             timings.update({f"export.{k}": v for k, v in exported.seconds.items()})
         with _stage("manifest", timings, "writing manifest.json"):
             _write_manifest(opts, build, manifest_inputs, timings)
         log.info("report complete; publishing")
     except BaseException as exc:
+        exc = _as_run_failed(exc)
         _abandon(build, opts.out_dir, handler, exc)
-        raise
+        raise exc  # noqa: B904 - the cause is set by _as_run_failed
     _close_log(handler)  # detached from the loggers it was added to, before the folder moves
-    _publish(build, opts.out_dir)
+    _publish(build, opts.out_dir, opts.quarter)
     return RunResult(opts.out_dir, opts.out_dir / html.name, timings)
+
+
+def _as_run_failed(exc: BaseException) -> BaseException:
+    """A fault turned into one message and an exit code; the traceback goes to run.log only."""
+    if isinstance(exc, RunFailed | KeyboardInterrupt | SystemExit | GeneratorExit):
+        return exc
+    if isinstance(exc, OSError):
+        log.error("the run stopped on a file system error", exc_info=exc)
+        failed = RunFailed(ERROR, _disk_message(exc))
+    elif isinstance(exc, Exception):
+        log.error("unexpected error", exc_info=exc)
+        failed = RunFailed(ERROR, f"unexpected error: {type(exc).__name__}: {exc} "
+                                  "(the traceback is in run.log)")
+    else:
+        return exc
+    failed.__cause__ = exc
+    return failed
+
+
+def _disk_message(exc: OSError) -> str:
+    """A file system error in words: which path, and what to do."""
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full: cannot write{where}; free some space and run again"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write{where}: {exc.strerror} (a read-only or protected folder?)"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return f"cannot create{where}: a file is in the way ({exc.strerror})"
+    return f"cannot write{where}: {exc.strerror or exc}"
 
 
 # -- stages -------------------------------------------------------------------------------------
 def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[str, Any]:
-    """The bulletin computed once (validating the inputs) and saved for the notebook."""
-    from .present.io import load_bulletin, save_bulletin
+    """The bulletin computed once (validating the inputs), checked complete and plausible,
+    and saved for the notebook."""
+    from .present.io import BulletinFileError, load_bulletin, save_bulletin
 
-    target = build / "bulletin.pkl"
+    target = build / SAVED_NAME
     if opts.bulletin_path:
         try:
             bulletin = load_bulletin(opts.bulletin_path)
-        except (OSError, TypeError, EOFError, ValueError) as exc:
-            raise RunFailed(INVALID_INPUT, f"--bulletin {opts.bulletin_path}: {exc}") from exc
+        except BulletinFileError as exc:
+            raise RunFailed(INVALID_INPUT, f"--bulletin: {exc}") from exc
+        except OSError as exc:
+            raise RunFailed(INVALID_INPUT, f"--bulletin {opts.bulletin_path}: "
+                                           f"{exc.strerror or exc}") from exc
         if Quarter.parse(bulletin.quarter) != opts.quarter:
             raise RunFailed(USAGE, f"--bulletin holds {bulletin.quarter}, not {opts.quarter}")
         shutil.copyfile(opts.bulletin_path, target)
         log.info("using the saved bulletin %s", opts.bulletin_path)
         return {"bulletin": {"path": str(opts.bulletin_path), "sha256": _sha256(target)},
-                "issue_date": bulletin.issue_date.isoformat()}
-    from .pipeline import build_bulletin_with_report
+                "issue_date": bulletin.issue_date.isoformat(),
+                "status": "complete", "notices": []}
+    from .pipeline import compute
+
+    rejects = build / "rejects"
+    gated: dict[str, Any] = {}
+
+    def gate(reports: list, covered: dict[str, list[str]]) -> None:
+        gated["status"], gated["notices"], gated["gaps"] = _gates(opts, reports, covered)
 
     try:
-        bulletin, reports, stage_times = build_bulletin_with_report(
+        done = compute(
             str(opts.quarter), opts.data_dir, opts.config, issue_date=opts.issue_date,
             mode=opts.mode, cache_dir=opts.cache_dir,
+            rejects_dir=rejects if opts.mode == "quarantine" else None, before_compute=gate,
         )
     except _input_errors() as exc:
         raise RunFailed(INVALID_INPUT, _summary(exc)) from exc
-    save_bulletin(bulletin, target)
-    timings.update({f"pipeline.{k}": round(float(v), 3) for k, v in (stage_times or {}).items()})
-    loaded = input_tables(reports)
+    timings.update({f"pipeline.{k}": round(float(v), 3) for k, v in (done.timings or {}).items()})
+    loaded = input_tables(done.reports)
     for r in loaded:
         log.info("input %s %s: read %s, accepted %s, rejected %s", r["quarter"], r["table"],
                  r["read"], r["accepted"], r["rejected"])
-    return {
-        "issue_date": bulletin.issue_date.isoformat(),
+    if not gated:  # a pipeline that offers no hook: gate before anything is saved
+        gate(done.reports, done.coverage)
+    status, notices, gaps = gated["status"], gated["notices"], gated["gaps"]
+    _plausible(opts, done.bulletin)
+    save_bulletin(done.bulletin, target)
+    inputs: dict[str, Any] = {
+        "issue_date": done.bulletin.issue_date.isoformat(),
         "tables": loaded,
         "accepted": sum(int(r.get("accepted", 0) or 0) for r in loaded),
         "rejected": sum(int(r.get("rejected", 0) or 0) for r in loaded),
+        "status": status,
+        "notices": notices,
     }
+    if gaps:
+        inputs["gaps"] = gaps
+    if rejects.is_dir():
+        inputs["rejects"] = sorted(str(p.relative_to(build)) for p in rejects.rglob("*.csv"))
+    return inputs
+
+
+def _gates(opts: RunOptions, reports: list, covered: dict[str, list[str]]
+           ) -> tuple[str, list[str], list[str]]:
+    """The completeness gates on this quarter: (status, notices, gaps let through)."""
+    from .gates import COMPLETE, PROVISIONAL, check
+
+    own = next((r for r in reports if str(r.quarter) == str(opts.quarter)), None)
+    report = own.to_dict() if own is not None else {"tables": {}}
+    outcome = check(report, covered, opts.quarter, opts.config.gates, opts.mode)
+    for notice in outcome.notices:
+        log.info("notice: %s", notice)
+    if outcome.ok:
+        return COMPLETE, outcome.notices, []
+    if not opts.allow_partial:
+        gaps = "\n".join(f"  - {f}" for f in outcome.failures)
+        raise RunFailed(INVALID_INPUT,
+                        f"the inputs for {opts.quarter} are incomplete; nothing is published:\n"
+                        f"{gaps}\n(--allow-partial publishes it marked provisional, 征求意见稿)")
+    for gap in outcome.failures:
+        log.warning("published although incomplete (--allow-partial): %s", gap)
+    notices = [f"数据不完整：{gap.split(' (')[0]}。" for gap in outcome.failures] + outcome.notices
+    return PROVISIONAL, notices, outcome.failures
+
+
+def _plausible(opts: RunOptions, bulletin: Any) -> None:
+    from .plausibility import check
+
+    found = check(bulletin, opts.config.plausibility)
+    if found:
+        lines = "\n".join(f"  - {f.line()}" for f in found)
+        raise RunFailed(INVALID_INPUT,
+                        f"the figures for {opts.quarter} look implausible; nothing is published:\n"
+                        f"{lines}\n(each check can be switched off under plausibility: in the "
+                        "configuration)")
 
 
 def input_tables(reports: list) -> list[dict]:
@@ -243,7 +362,7 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
         "out_dir": str(build),
         "config_path": str(opts.config_path or ""),
         "issue_date": opts.issue_date.isoformat() if opts.issue_date else "",
-        "bulletin_path": str(build / "bulletin.pkl"),
+        "bulletin_path": str(build / SAVED_NAME),
         "mode": opts.mode,
         "published_path": str(opts.published_path or ""),
     }
@@ -298,6 +417,7 @@ def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],
     manifest = {
         "hcp_version": __version__,
         "quarter": str(opts.quarter),
+        "status": inputs.get("status", "complete"),
         "issue_date": inputs.get("issue_date"),  # as printed: --date, the schedule, or today
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         "parameters": {
@@ -312,6 +432,7 @@ def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],
             "kernel": opts.kernel,
             "bulletin": str(opts.bulletin_path) if opts.bulletin_path else None,
             "published": str(opts.published_path) if opts.published_path else None,
+            "allow_partial": opts.allow_partial,
         },
         "inputs": inputs,
         "reconciliation": _reconciliation(build / f"reconcile-{opts.quarter}.json"),
@@ -369,19 +490,33 @@ def _abandon(build: Path, target: Path, handler: logging.Handler, exc: BaseExcep
     failed = target.with_name(target.name + ".failed")
     try:
         if failed.exists():
+            if not _is_failed_build(failed):
+                raise OSError(f"{failed} is not a failed hcp run; left alone")
             shutil.rmtree(failed)
         build.rename(failed)
         if isinstance(exc, RunFailed):
+            state = "is unchanged" if target.exists() else "was not created"
             exc.args = (f"{exc.args[0]}\n(the failed run is kept in {failed}; "
-                        f"{target} is unchanged)",)
+                        f"{target} {state})",)
     except OSError:
         shutil.rmtree(build, ignore_errors=True)
 
 
-def _publish(build: Path, target: Path) -> None:
-    """Swap the finished folder in: the old report moves aside, the new one takes its name."""
+def _is_failed_build(folder: Path) -> bool:
+    """A folder hcp itself kept after a failed run: it has the run's log."""
+    return folder.is_dir() and (folder / "run.log").is_file()
+
+
+def _publish(build: Path, target: Path, quarter: Quarter) -> None:
+    """Swap the finished folder in: the old report moves aside, the new one takes its name.
+
+    Only a previous report of the same quarter (by its manifest), or an empty folder, is
+    replaced; anything else was refused before the run and is refused again here.
+    """
     old = None
     if target.exists():
+        if any(target.iterdir()) and not is_report_of(target, quarter):
+            raise OutDirRefused(f"--out {target} is no longer an hcp report of {quarter}")
         old = target.with_name(f".{target.name}.old-{os.getpid()}-{int(time.time())}")
         target.rename(old)
     try:
@@ -393,7 +528,7 @@ def _publish(build: Path, target: Path) -> None:
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     stale = target.with_name(target.name + ".failed")
-    if stale.exists():
+    if _is_failed_build(stale):
         shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -428,11 +563,27 @@ def _git(root: Path) -> dict[str, Any] | None:
 
 def main_run(opts: RunOptions) -> int:
     """Run and report on the terminal; returns the exit code."""
+    previous = _terminate_cleanly()
     try:
         result = run(opts)
     except RunFailed as exc:
         print(f"hcp run: {exc}", file=sys.stderr)
         return exc.code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     print(f"report: {result.out_dir}")
     print(f"leadership HTML: {result.html}")
     return OK
+
+
+def _terminate_cleanly() -> Any:
+    """SIGTERM (a scheduler's stop) unwinds like Ctrl-C: the build is kept as ``.failed``."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt("terminated")
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        return None

@@ -135,3 +135,28 @@ def _scratch(rel: str) -> bool:
 def copy_tree(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst, symlinks=True)
     return dst
+
+
+def write_config(path: Path, changes: dict | None = None) -> Path:
+    """The default configuration written to ``path`` with ``changes`` merged in (nested dicts
+    merge, other values replace); its registry and published paths stay absolute."""
+    import yaml
+
+    from hcp_lib.config import DEFAULT_CONFIG
+
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    for key in ("registry", "published"):
+        if raw["city"].get(key):
+            raw["city"][key] = str((DEFAULT_CONFIG.parent / raw["city"][key]).resolve())
+
+    def merge(into: dict, new: dict) -> None:
+        for k, v in new.items():
+            if isinstance(v, dict) and isinstance(into.get(k), dict):
+                merge(into[k], v)
+            else:
+                into[k] = v
+
+    merge(raw, changes or {})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

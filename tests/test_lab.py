@@ -98,7 +98,7 @@ def test_notebook_defaults_write_to_scratch(tmp_path, monkeypatch):
     (published / "tables-2022Q2.xlsx").write_bytes(b"published")
     before = hashlib.sha256((published / "tables-2022Q2.xlsx").read_bytes()).hexdigest()
     monkeypatch.chdir(tmp_path / "notebooks")  # where Lab starts the kernel
-    saved = save_bulletin(make_bulletin(), tmp_path / "b.pkl")
+    saved = save_bulletin(make_bulletin(), tmp_path / "b.json")
 
     report = hcp.prepare(defaults["quarter"], defaults["data_dir"], defaults["out_dir"],
                          defaults["config_path"], defaults["issue_date"], str(saved))

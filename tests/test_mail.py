@@ -76,7 +76,7 @@ def server(tmp_path_factory):
 def made(server, tmp_path_factory):
     """`hcp run --send` once: the report and what the server received from it."""
     folder = tmp_path_factory.mktemp("mailrun")
-    bulletin = save_bulletin(make_bulletin(), folder / "bulletin.pkl")
+    bulletin = save_bulletin(make_bulletin(), folder / "bulletin.json")
     config = write_config(folder, server.port, server.ca_file)
     out = folder / "reports" / Q
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HCP_TEST_SMTP_PASSWORD": PASSWORD}

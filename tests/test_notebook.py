@@ -67,7 +67,7 @@ def test_plain_papermill_run_from_the_notebooks_folder(tmp_path):
 
     from hcp_lib.present.io import save_bulletin
 
-    saved = save_bulletin(make_bulletin(), tmp_path / "b.pkl")
+    saved = save_bulletin(make_bulletin(), tmp_path / "b.json")
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(

@@ -30,6 +30,7 @@ def pipeline(monkeypatch):
 
 
 def test_reconcile_ok(pipeline, capsys, tmp_path):
+    (tmp_path / "2022Q2").mkdir()
     assert main(["reconcile", "2022Q2", "--data", str(tmp_path)]) == OK
     out = capsys.readouterr().out
     assert "项目" in out and "已知差异" in out and "OK" in out
@@ -37,10 +38,11 @@ def test_reconcile_ok(pipeline, capsys, tmp_path):
     assert (quarter, data_dir, str(issue_date)) == ("2022Q2", tmp_path, "2022-07-26")
 
 
-def test_reconcile_mismatch_exit_code(pipeline, capsys):
+def test_reconcile_mismatch_exit_code(pipeline, capsys, tmp_path):
+    (tmp_path / "2022Q2").mkdir()
     ev = pipeline.bulletin.evaluations
     pipeline.bulletin = replace(pipeline.bulletin, evaluations=replace(ev, active=ev.active - 1))
-    assert main(["reconcile", "2022Q2"]) == RECONCILE_MISMATCH
+    assert main(["reconcile", "2022Q2", "--data", str(tmp_path)]) == RECONCILE_MISMATCH
     assert "mismatch: evaluations.active" in capsys.readouterr().out
 
 

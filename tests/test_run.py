@@ -28,7 +28,7 @@ def hcp(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def saved_bulletin(tmp_path_factory) -> Path:
-    return save_bulletin(make_bulletin(), tmp_path_factory.mktemp("fixture") / "bulletin.pkl")
+    return save_bulletin(make_bulletin(), tmp_path_factory.mktemp("fixture") / "bulletin.json")
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_reconciliation_appendix_ends_the_analyst_copy(report):
 
 def test_no_appendix_for_a_quarter_without_a_published_bulletin(tmp_path):
     saved = save_bulletin(replace(make_bulletin(), quarter="2022Q1", previous_quarter="2021Q4"),
-                          tmp_path / "q1.pkl")
+                          tmp_path / "q1.json")
     out = tmp_path / "2022Q1"
     done = hcp("run", "2022Q1", "--bulletin", str(saved), "--out", str(out), "--quiet")
     assert done.returncode == OK, done.stderr
@@ -135,7 +135,7 @@ def test_failing_cell_exits_5_and_leaves_the_previous_report(report, tmp_path):
     before = hashlib.sha256((report / "bulletin-2022Q2.html").read_bytes()).hexdigest()
     listing = sorted(p.name for p in report.iterdir())
     nb = _notebook(tmp_path / "broken.ipynb", "x = 1", 'raise RuntimeError("boom")')
-    done = hcp("run", "2022Q2", "--bulletin", str(report / "bulletin.pkl"), "--out", str(report),
+    done = hcp("run", "2022Q2", "--bulletin", str(report / "bulletin.json"), "--out", str(report),
                "--notebook", str(nb), "--quiet")
     assert done.returncode == NOTEBOOK_FAILED
     assert "broken.ipynb" in done.stderr and "raise RuntimeError" in done.stderr
@@ -152,8 +152,13 @@ def test_a_new_run_replaces_the_report_whole(saved_bulletin, tmp_path):
     out.mkdir()
     (out / "stale.txt").write_text("from an earlier run")
     nb = _notebook(tmp_path / "tiny.ipynb", "print(quarter)")
-    done = hcp("run", "2022Q2", "--bulletin", str(saved_bulletin), "--out", str(out),
-               "--notebook", str(nb), "--quiet")
+    args = ("run", "2022Q2", "--bulletin", str(saved_bulletin), "--out", str(out),
+            "--notebook", str(nb), "--quiet")
+    done = hcp(*args)  # without a manifest the folder is not a report: refused, kept
+    assert done.returncode == USAGE and "not an hcp report" in done.stderr
+    assert (out / "stale.txt").exists()
+    (out / "manifest.json").write_text('{"hcp_version": "0.1.0", "quarter": "2022Q2"}')
+    done = hcp(*args)
     assert done.returncode == OK, done.stderr
     assert not (out / "stale.txt").exists()
     assert (out / "manifest.json").is_file() and (out / "bulletin-2022Q2.html").is_file()

@@ -6,6 +6,7 @@ import types
 
 import nbformat
 import pytest
+from catalogue import write_config
 from helpers import FIXTURES
 from nbformat.v4 import new_code_cell, new_notebook
 from present_fixtures import make_bulletin
@@ -16,18 +17,37 @@ from hcp_lib.run import check_options, main_run
 
 
 def _pipeline(monkeypatch, build):
+    """A stand-in ``pipeline.compute`` over ``build`` (returning bulletin, reports, timings)."""
     module = types.ModuleType("hcp_lib.pipeline")
-    module.build_bulletin_with_report = build
+
+    def compute(quarter, data_dir, config, *, before_compute=None, rejects_dir=None, **kwargs):
+        bulletin, reports, timings = build(quarter, data_dir, config, **kwargs)
+        if before_compute is not None:
+            before_compute(reports, {})
+        return types.SimpleNamespace(bulletin=bulletin, reports=reports, timings=timings,
+                                     coverage={})
+
+    module.compute = compute
     monkeypatch.setitem(sys.modules, "hcp_lib.pipeline", module)
 
 
+@pytest.fixture
+def no_gates(tmp_path):
+    """A configuration without the completeness gates and plausibility checks (the stand-in
+    pipeline reads a few fixture rows)."""
+    return write_config(tmp_path / "config.yaml", {
+        "gates": {"coverage": "off", "required_tables": []},
+        "plausibility": {"level_direction": {"enabled": False}, "volume": {"enabled": False}}})
+
+
 def test_invalid_inputs_exit_3_with_the_grouped_summary(monkeypatch, tmp_path, capsys):
+    (tmp_path / "data" / "2022Q2").mkdir(parents=True)
     def build(*args, **kwargs):  # the real loader, on the committed bad fixtures
         load_quarter(FIXTURES / "bad_2022Q2", "2022Q2")
 
     _pipeline(monkeypatch, build)
     out = tmp_path / "reports" / "2022Q2"
-    opts = check_options("2022Q2", data_dir=tmp_path, out_dir=out)
+    opts = check_options("2022Q2", data_dir=tmp_path / "data", out_dir=out)
     assert main_run(opts) == INVALID_INPUT
     err = capsys.readouterr().err
     assert "时间格式无法识别" in err
@@ -35,7 +55,8 @@ def test_invalid_inputs_exit_3_with_the_grouped_summary(monkeypatch, tmp_path, c
     assert (out.with_name("2022Q2.failed") / "run.log").is_file()
 
 
-def test_manifest_lists_inputs_from_the_load_reports(monkeypatch, tmp_path):
+def test_manifest_lists_inputs_from_the_load_reports(monkeypatch, tmp_path, no_gates):
+    (tmp_path / "data" / "2022Q2").mkdir(parents=True)
     calls = {}
 
     def build(quarter, data_dir, config, *, issue_date=None, mode="strict", cache_dir=None):
@@ -50,8 +71,8 @@ def test_manifest_lists_inputs_from_the_load_reports(monkeypatch, tmp_path):
         new_code_cell("print(quarter)")]), nb)
     out = tmp_path / "reports" / "2022Q2"
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # run() must still put hcp_lib first
-    opts = check_options("2022Q2", data_dir=tmp_path, out_dir=out, notebook=nb,
-                         issue_date="2022-07-26", mode="quarantine")
+    opts = check_options("2022Q2", data_dir=tmp_path / "data", out_dir=out, notebook=nb,
+                         issue_date="2022-07-26", mode="quarantine", config_path=no_gates)
     assert main_run(opts) == OK
     assert calls == {"quarter": "2022Q2", "mode": "quarantine",
                      "issue_date": opts.issue_date}

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..exitcodes import ERROR, OK, RECONCILE_MISMATCH, USAGE
+from ..exitcodes import ERROR, INVALID_INPUT, OK, RECONCILE_MISMATCH, USAGE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from ..config import ConfigError, load_config
+    from ..load import InputValidationError
+    from ..paths import DataFolderError, data_root
     from ..quarters import Quarter, QuarterError
     from ..reconcile import PublishedError, ReconcileError, load_published, reconcile
 
@@ -38,7 +40,7 @@ def handle(args: argparse.Namespace) -> int:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"hcp reconcile: {exc}", file=sys.stderr)
-        return ERROR
+        return USAGE
     path = Path(args.published) if args.published else config.city.published_file(quarter)
     if path is None or not path.is_file():
         where = path or "no city.published folder in the configuration"
@@ -54,8 +56,18 @@ def handle(args: argparse.Namespace) -> int:
 
     from ..pipeline import build_bulletin
 
-    bulletin = build_bulletin(str(quarter), Path(args.data), config, issue_date=issue_date,
-                              cache_dir=args.cache)
+    try:
+        root = data_root(args.data, quarter)
+    except DataFolderError as exc:
+        print(f"hcp reconcile: {exc}", file=sys.stderr)
+        return USAGE
+    try:
+        bulletin = build_bulletin(str(quarter), root, config, issue_date=issue_date,
+                                  cache_dir=args.cache)
+    except InputValidationError as exc:
+        print(f"hcp reconcile: the inputs are invalid:\n{exc.report.summary_text()}",
+              file=sys.stderr)
+        return INVALID_INPUT
     try:
         result = reconcile(published, bulletin, config)
     except ReconcileError as exc:

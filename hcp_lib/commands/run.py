@@ -13,8 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Make a quarter's bulletin: validate, compute, execute the notebooks, export HTML/XLSX/PNG.",
         description="Make a quarter's bulletin: validate, compute, execute the notebooks, export "
         "HTML/XLSX/PNG into reports/QUARTER/ (built aside, then swapped in; a failed run leaves "
-        "the previous report untouched). Exit codes: 0 done, 2 bad parameters, 3 invalid inputs, "
-        "5 a notebook cell failed.",
+        "the previous report untouched). Exit codes: 0 done, 1 error (e.g. the disk is full), "
+        "2 bad parameters, 3 invalid, incomplete or implausible inputs, 5 a notebook cell failed.",
     )
     parser.add_argument("quarter", metavar="QUARTER", help="e.g. 2022Q2")
     parser.add_argument("--data", default="data/raw", metavar="DIR",
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
                         help="per-cell execution limit (default: 600)")
     parser.add_argument("--bulletin", default=None, metavar="FILE",
-                        help="render a saved bulletin (bulletin.pkl of an earlier run) without raw data")
+                        help="render a saved bulletin (bulletin.json of an earlier run) without raw data")
     parser.add_argument("--published", default=None, metavar="FILE",
                         help="transcribed published bulletin for the reconciliation appendix "
                              "(default: the configuration's city.published folder, QUARTER.yaml; absent: no appendix)")
@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "so a re-run skips loading (default data/work/cache)")
     parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
                         help="always load and reduce the raw exports")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="publish a quarter that fails a completeness gate, marked provisional "
+                             "(征求意见稿 by default) with its gaps listed in the manifest")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or stage lines")
     parser.add_argument("--send", action="store_true",
                         help="after a successful run, e-mail the report as `hcp send` does")
@@ -64,7 +67,7 @@ def handle(args: argparse.Namespace) -> int:
             args.quarter, data_dir=args.data, out_dir=args.out, config_path=args.config,
             issue_date=args.date, mode=args.mode, timeout=args.timeout, notebook=args.notebook,
             bulletin_path=args.bulletin, kernel=args.kernel, cache_dir=args.cache,
-            published_path=args.published,
+            published_path=args.published, allow_partial=args.allow_partial,
             progress=not args.quiet and sys.stderr.isatty(),
         )
     except RunFailed as exc:

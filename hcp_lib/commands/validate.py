@@ -1,4 +1,4 @@
-"""`hcp validate`: Load and validate a quarter's raw exports; print rows read, accepted, rejected."""
+"""`hcp validate`: Load and validate the quarters `hcp run` would load; print rows read, accepted, rejected."""
 
 from __future__ import annotations
 
@@ -7,67 +7,103 @@ import json
 import sys
 from pathlib import Path
 
-from ..exitcodes import ERROR, INVALID_INPUT, OK
-from ..paths import quarter_folder
+from ..exitcodes import INVALID_INPUT, OK, USAGE
 
-HELP = "Load and validate a quarter's raw exports; print rows read, accepted, rejected."
+HELP = ("Load and validate the quarters hcp run would load (the quarter, and beside it the "
+        "previous and next quarters' folders when present); print rows read, accepted, rejected "
+        "per quarter, and check the quarter is complete.")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help=HELP, description=HELP)
     parser.add_argument("quarter", metavar="QUARTER", help="e.g. 2022Q2")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the quarter's input folder, or a folder holding one sub-folder per "
-                             "quarter as hcp run takes it (default data/raw)")
+    parser.add_argument("--data", type=Path, default=Path("data") / "raw",
+                        help="the folder holding one sub-folder per quarter, as hcp run takes it "
+                             "(default data/raw); the quarter's own folder means its parent")
     parser.add_argument("--config", type=Path, default=None,
                         help="city configuration YAML (default data/config/xiamen.yaml)")
     parser.add_argument("--mode", choices=("strict", "quarantine"), default=None,
                         help="strict: any rejected row fails (exit 3); quarantine: set rejected "
                              "rows aside and carry on (default: the configuration's)")
     parser.add_argument("--rejects", type=Path, default=None,
-                        help="folder for <table>_rejects.csv (default data/work/<QUARTER>/rejects "
+                        help="folder for <table>_rejects.csv of the quarter (the neighbours' in "
+                             "sub-folders named by quarter; default data/work/<QUARTER>/rejects "
                              "in quarantine mode)")
-    parser.add_argument("--json", type=Path, default=None, help="write the load report as JSON")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="write the quarter's load report as JSON (the neighbours' under "
+                             "\"neighbours\", the gates under \"gates\")")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from ..config import ConfigError, load_config
+    from ..gates import check, coverage
     from ..load import InputValidationError, load_quarter
+    from ..paths import DataFolderError, data_root
     from ..quarters import Quarter, QuarterError
 
     try:
         quarter = Quarter.parse(args.quarter)
-    except QuarterError as exc:
-        print(f"hcp validate: {exc}", file=sys.stderr)
-        return ERROR
-    folder = quarter_folder(args.data or Path("data") / "raw", quarter)
-    if not folder.is_dir():
-        print(f"hcp validate: input folder not found: {folder}", file=sys.stderr)
-        return ERROR
-    if args.config is not None and not args.config.is_file():
-        print(f"hcp validate: configuration not found: {args.config}", file=sys.stderr)
-        return ERROR
-    try:
+        root = data_root(args.data, quarter)
         config = load_config(args.config)
-    except ConfigError as exc:
+    except (QuarterError, DataFolderError, ConfigError) as exc:
         print(f"hcp validate: {exc}", file=sys.stderr)
-        return ERROR
+        return USAGE
     mode = args.mode or config.input.default_mode
     rejects = args.rejects
     if rejects is None and mode == "quarantine":
         rejects = Path("data") / "work" / str(quarter) / "rejects"
 
-    try:
-        report = load_quarter(folder, quarter, config, mode=mode, rejects_dir=rejects).report
-        code = OK
-    except InputValidationError as exc:
-        report, code = exc.report, INVALID_INPUT
-    print(report.summary_text())
-    if rejects is not None and any(t.rejected for t in report.tables.values()):
-        print(f"\n拒绝的行 rejected rows: {rejects}/<table>_rejects.csv")
+    # The quarters hcp run loads: this one, the next (look-ahead) and the previous (comparisons).
+    plan = [(quarter, "本季度 the quarter")]
+    plan += [(q, role) for q, role in ((quarter.next(), "下一季度 next quarter, look-ahead"),
+                                       (quarter.previous(), "上一季度 previous quarter, comparisons"))
+             if (root / str(q)).is_dir()]
+    code, gates, own, neighbours = OK, None, None, {}
+    for q, role in plan:
+        where = None if rejects is None else (rejects if q == quarter else rejects / str(q))
+        try:
+            loaded = load_quarter(root / str(q), q, config, mode=mode, rejects_dir=where)
+            report = loaded.report
+            if q == quarter:
+                gates = check(report.to_dict(), coverage(loaded.tables), q, config.gates, mode)
+        except InputValidationError as exc:
+            report, code = exc.report, INVALID_INPUT
+        if len(plan) > 1:
+            print(f"== {q}: {role}")
+        print(report.summary_text())
+        print()
+        if q == quarter:
+            own = report.to_dict()
+        else:
+            neighbours[str(q)] = report.to_dict()
+    if gates is not None:
+        for notice in gates.notices:
+            print(f"说明 notice: {notice}")
+        if gates.failures:
+            code = INVALID_INPUT
+            print(f"{quarter} 不完整 incomplete (hcp run would refuse it, exit 3):")
+            for failure in gates.failures:
+                print(f"  - {failure}")
+    if code == INVALID_INPUT:
+        failing = [str(q) for q, _ in plan
+                   if not (own if q == quarter else neighbours[str(q)])["ok"]]
+        if failing:
+            print(f"结果 result: problems in {', '.join(failing)}")
+    if rejects is not None and any(
+            t["rejected"] for r in [own, *neighbours.values()] for t in r["tables"].values()):
+        print(f"拒绝的行 rejected rows: {rejects}/<table>_rejects.csv")
     if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2),
-                             encoding="utf-8")
+        document = dict(own or {})
+        document["neighbours"] = neighbours
+        document["gates"] = ({"failures": gates.failures, "notices": gates.notices}
+                             if gates is not None else None)
+        try:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(document, ensure_ascii=False, indent=2),
+                                 encoding="utf-8")
+        except OSError as exc:
+            print(f"hcp validate: cannot write --json {args.json}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return USAGE
     return code
