@@ -23,6 +23,9 @@ from .settings import FontSettings
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "typst" / "bulletin.typ"
 MAX_WEIGHT = 24  # the widest column counts as at most this many characters
+SHORT_TEXT = 10  # a text column whose longest cell is this wide (five 汉字) is not wrapped
+WIDE_TABLE = 8  # more columns than this: the smaller table size, so figures fit the text width
+TABLE_SIZES = (10.5, 9)  # 五号 and 小五 points, as printed tables use
 
 
 class PdfError(RuntimeError):
@@ -42,11 +45,15 @@ def _table_json(t: Table) -> dict:
     names = list(df.columns) if levels > 1 else [(c,) for c in df.columns]
     widths = []
     for c, col in enumerate(names):
-        label = max((_width(str(x)) for x in col if x), default=2) / (2 if levels > 1 else 1)
         body = max((_width(r[c]["text"]) for r in rows), default=2)
+        if rows and (all(r[c]["num"] for r in rows) or body <= SHORT_TEXT):
+            widths.append(0)  # figures and short names never wrap: the column takes its widest
+            continue
+        label = max((_width(str(x)) for x in col if x), default=2) / (2 if levels > 1 else 1)
         widths.append(max(3, min(MAX_WEIGHT, max(label, body))))
+    size = TABLE_SIZES[0] if len(names) <= WIDE_TABLE else TABLE_SIZES[1]
     return {"kind": "table", "title": strip_controls(t.title), "header": header, "rows": rows,
-            "widths": widths}
+            "widths": widths, "size": size}
 
 
 def content_json(parts: Iterable[Part], folder: Path, fonts: FontSettings) -> dict:
