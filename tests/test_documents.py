@@ -54,18 +54,27 @@ def _squash(text: str) -> str:
 
 
 def _appears(cell: str, lines: list[str], text: str) -> bool:
-    """``cell`` is in the text whole, or (wrapped in its column) as pieces on successive lines."""
+    """``cell`` is in the text whole, or (wrapped in its column, perhaps over a page break) as
+    pieces of two or more characters, each on a line of its own, in order."""
     cell = _squash(cell)
     if cell in text:
         return True
-    rest, pieces = cell, 0
-    while rest:
-        size = max((n for n in range(len(rest), 0, -1) if any(rest[:n] in ln for ln in lines)),
-                   default=0)
-        if size < min(2, len(rest)):
-            return False
-        rest, pieces = rest[size:], pieces + 1
-    return pieces <= max(12, len(cell) // 4)
+    joined, n = "\n".join(lines), len(cell)
+    longest = []  # from each position, the end of the longest piece found on one line
+    for i in range(n):
+        lo, hi = i, n
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if cell[i:mid] in joined else (lo, mid - 1)
+        longest.append(lo)
+    pieces: list[int | None] = [0] + [None] * n  # fewest pieces covering cell[:i]
+    for i in range(n):
+        if pieces[i] is None:
+            continue
+        for j in range(i + min(2, n - i), longest[i] + 1):
+            if pieces[j] is None or pieces[j] > pieces[i] + 1:
+                pieces[j] = pieces[i] + 1
+    return pieces[n] is not None and pieces[n] <= max(12, n // 4)
 
 
 def test_file_names_for_the_mail_attachments():
