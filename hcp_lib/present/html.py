@@ -24,6 +24,7 @@ from .sanitize import strip_controls
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
 TEMPLATE_NAME = "hcp_bulletin"
+WIDE_TABLE = 8  # more columns than this print at 小五 so the region table fits the text width
 REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
 
 
@@ -77,7 +78,8 @@ def table_html(df: pd.DataFrame, title: str | None = None) -> str:
         for row in df.itertuples(index=False)
     ]
     caption = f'<caption>{escape(strip_controls(title))}</caption>' if title else ""
-    return (f'<div class="table-wrap"><table class="data">{caption}\n'
+    wide = " wide" if len(columns) > WIDE_TABLE else ""
+    return (f'<div class="table-wrap"><table class="data{wide}">{caption}\n'
             f'<thead>{"".join(head)}</thead>\n'
             f'<tbody>\n{chr(10).join(body)}\n</tbody>\n</table></div>')
 
