@@ -7,22 +7,34 @@ import sys
 import time
 from pathlib import Path
 
-from ..exitcodes import ERROR
+from ..exitcodes import ERROR, OK, USAGE
+from . import exit_codes
 
 DEFAULT_OUT = Path("data/raw")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="Write the embedded synthetic dataset (2022Q1, 2022Q2, 2022Q3 to the bulletin's date).", description="Write the embedded synthetic dataset (2022Q1, 2022Q2, 2022Q3 to the bulletin's date).")
+    parser = sub.add_parser(
+        "demo", help="写出合成数据 / write the embedded synthetic dataset",
+        description="写出项目自带的合成数据（2022年一季度、二季度和三季度至通报印发日的评价明细、"
+                    "办件明细和各台账），并核对能否复现2022年第2期通报的每个数字。\n"
+                    "Write the embedded synthetic dataset (2022Q1, 2022Q2, 2022Q3 to the "
+                    "bulletin's date) and check it reproduces every figure of the 2022 Q2 bulletin.",
+        epilog=exit_codes(OK, ERROR, USAGE))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to write the quarter folders into (default: data/raw)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default: 20220726)")
+                        help="写入各季度文件夹的目录 / folder to write the quarter folders into "
+                             "(default: data/raw)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="随机种子 / random seed (default: 20220726)")
     parser.add_argument("--if-missing", action="store_true",
-                        help="do nothing when the folder already holds this dataset, complete")
+                        help="该目录已有完整的同一套数据时不重写 / do nothing when the folder "
+                             "already holds this dataset, complete")
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="write a proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
+                        help="按比例写出较小的数据集（测试用；只有 1.0 与通报一致） / write a "
+                             "proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
     parser.add_argument("--no-check", action="store_true",
-                        help="skip recomputing the bulletin's figures from the files written")
+                        help="不根据写出的文件重算通报数字 / skip recomputing the bulletin's "
+                             "figures from the files written")
     parser.set_defaults(handler=handle)
 
 
