@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         where = log_traceback(exc, args.command)
         print(f"hcp {args.command}: {describe(exc)}"
-              + (f" (详情见 / details in {where})" if where else ""), file=sys.stderr)
+              + (f" 详见日志 (details in {where})" if where else ""), file=sys.stderr)
         return ERROR
 
 
