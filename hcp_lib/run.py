@@ -217,7 +217,7 @@ def _disk_message(exc: OSError) -> str:
     """A file system error in words: which path, and what to do."""
     where = f" {exc.filename}" if exc.filename else ""
     if exc.errno == errno.ENOSPC:
-        return f"the disk is full: cannot write{where}; free some space and run again"
+        return f"磁盘已满 / the disk is full: cannot write{where}; free some space and run again"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"cannot write{where}: {exc.strerror} (a read-only or protected folder?)"
     if exc.errno in (errno.ENOTDIR, errno.EEXIST):
@@ -342,7 +342,7 @@ def _input_errors() -> tuple[type[BaseException], ...]:
 def _summary(exc: BaseException) -> str:
     summary = getattr(exc, "summary", None)
     text = summary() if callable(summary) else str(exc)
-    return f"the inputs are invalid:\n{text}"
+    return f"输入无效 / the inputs are invalid:\n{text}"
 
 
 def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
