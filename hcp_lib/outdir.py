@@ -52,7 +52,7 @@ def check_out_dir(out: Path, quarter: Quarter, data_root: Path | None,
         data = data_root.resolve()
         if out == data:
             raise OutDirRefused(f"--out {out} 是输入数据文件夹 / is the input data folder; choose a "
-                                "report folder such as reports/" + str(quarter))
+                                f"report folder such as {Path('reports') / str(quarter)}")
         if data in out.parents:
             raise OutDirRefused(f"--out {out} 在输入数据文件夹内 / is inside the input data folder {data}")
         if out in data.parents:

@@ -284,7 +284,7 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
     if gaps:
         inputs["gaps"] = gaps
     if rejects.is_dir():
-        inputs["rejects"] = sorted(str(p.relative_to(build)) for p in rejects.rglob("*.csv"))
+        inputs["rejects"] = sorted(p.relative_to(build).as_posix() for p in rejects.rglob("*.csv"))
     return inputs
 
 
@@ -411,7 +411,7 @@ def _kernel_sees_this_package() -> Iterator[None]:
 def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],
                     timings: dict[str, float]) -> None:
     outputs = [
-        {"path": str(p.relative_to(build)), "bytes": p.stat().st_size, "sha256": _sha256(p)}
+        {"path": p.relative_to(build).as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)}
         for p in sorted(build.rglob("*")) if p.is_file() and p.name != "run.log"
     ]
     manifest = {
