@@ -30,7 +30,7 @@ def load_manifest(report: Path) -> dict[str, Any]:
         failed = report.with_name(report.name + ".failed")
         hint = (f"; the last run failed (see {failed / 'run.log'})" if failed.is_dir()
                 else "; run `hcp run` first")
-        raise NotSendable(f"no report at {report}{hint}")
+        raise NotSendable(f"没有通报 / no report at {report}{hint}")
     path = report / MANIFEST
     if not path.is_file():
         raise NotSendable(f"{report} has no {MANIFEST}: it is not a finished report "
