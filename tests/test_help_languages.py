@@ -85,3 +85,32 @@ def test_an_error_message_reaches_an_ascii_stderr():
                          env={**os.environ, "LC_ALL": "C", "PYTHONIOENCODING": "ascii"})
     assert out.returncode == 2
     assert "not a quarter" in out.stderr.decode("ascii")
+
+
+def test_a_usage_error_says_what_is_wrong_in_both_languages(capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["run"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "用法 usage: hcp run" in err
+    assert "缺少必需的参数 / the following arguments are required: QUARTER" in err
+
+
+def test_the_messages_users_meet_most_carry_chinese_and_english(tmp_path):
+    from hcp_lib.outdir import OutDirRefused, check_out_dir
+    from hcp_lib.paths import DataFolderError, data_root
+    from hcp_lib.quarters import Quarter, QuarterError
+    from hcp_lib.run import _summary
+
+    messages = []
+    for call, error in ((lambda: data_root(tmp_path / "missing", "2022Q2"), DataFolderError),
+                        (lambda: data_root(tmp_path, "2022Q2"), DataFolderError),
+                        (lambda: Quarter.parse("2022Q5"), QuarterError),
+                        (lambda: check_out_dir(tmp_path, Quarter.parse("2022Q2"), tmp_path),
+                         OutDirRefused)):
+        with pytest.raises(error) as exc:
+            call()
+        messages.append(str(exc.value))
+    messages.append(_summary(ValueError("表 evaluations: 3 rows rejected")))
+    for message in messages:
+        assert _bilingual(message.splitlines()[0]), message

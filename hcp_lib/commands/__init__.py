@@ -10,8 +10,21 @@ message copied into an e-mail reads the same on every machine.
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import NoReturn
 
-from ..exitcodes import MEANINGS
+from ..exitcodes import MEANINGS, USAGE
+
+# argparse's own error messages, by a phrase each contains: the Chinese put before them.
+ARGPARSE_ERRORS = (
+    ("the following arguments are required", "缺少必需的参数"),
+    ("unrecognized arguments", "无法识别的参数"),
+    ("invalid choice", "无效的取值"),
+    ("expected one argument", "选项缺少取值"),
+    ("not allowed with argument", "选项不能同时使用"),
+    ("invalid int value", "应为整数"),
+    ("invalid float value", "应为数字"),
+)
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -22,6 +35,10 @@ class HelpFormatter(argparse.HelpFormatter):
         return "\n".join(indent + line if line[:1].isspace() or not line
                          else super(HelpFormatter, self)._fill_text(line, width, indent)
                          for line in text.splitlines())
+
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
 
 
 class Parser(argparse.ArgumentParser):
@@ -36,6 +53,12 @@ class Parser(argparse.ArgumentParser):
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help="显示本帮助 / show this help and exit")
+
+    def error(self, message: str) -> NoReturn:
+        """Usage, then argparse's message with its Chinese, exit 2 (exitcodes.USAGE)."""
+        chinese = next((zh for phrase, zh in ARGPARSE_ERRORS if phrase in message), "")
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"{self.prog}: 错误 error: {chinese + ' / ' if chinese else ''}{message}\n")
 
 
 def exit_codes(*codes: int) -> str:
