@@ -114,3 +114,20 @@ def test_the_messages_users_meet_most_carry_chinese_and_english(tmp_path):
     messages.append(_summary(ValueError("表 evaluations: 3 rows rejected")))
     for message in messages:
         assert _bilingual(message.splitlines()[0]), message
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_help_fits_the_terminal_counting_a_chinese_character_as_two_columns(columns, monkeypatch):
+    from hcp_lib.commands import display_width
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for name, parser in PARSERS.items():
+        for line in parser.format_help().splitlines():
+            assert display_width(line) <= columns, (name, line)
+
+
+def test_chinese_never_wraps_before_a_closing_sign():
+    from hcp_lib.commands import wrap
+
+    lines = wrap("甲乙丙丁，戊己 word", 8)
+    assert lines == ["甲乙丙", "丁，戊己", "word"]

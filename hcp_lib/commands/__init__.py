@@ -10,7 +10,9 @@ message copied into an e-mail reads the same on every machine.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import unicodedata
 from typing import NoReturn
 
 from ..exitcodes import MEANINGS, USAGE
@@ -27,15 +29,57 @@ ARGPARSE_ERRORS = (
 )
 
 
+OPENING = "（“‘《【「"
+CLOSING = "，。、；：）”’》】」！？"
+_TOKENS = re.compile(r"\s+|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: a Chinese character or full-width sign takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns: Chinese may break between any two characters, but
+    never before a closing sign（，。）or after an opening one; English breaks at spaces."""
+    tokens: list[str] = []
+    for token in _TOKENS.findall(text):
+        previous = tokens[-1] if tokens else " "
+        if not previous.isspace() and (token in CLOSING
+                                       or (previous[-1] in OPENING and not token.isspace())):
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+    lines, line = [], ""
+    for token in tokens:
+        if token.isspace():
+            line += " " if line else ""
+        elif line.strip() and display_width(line + token) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    return [*lines, line.rstrip()]
+
+
 class HelpFormatter(argparse.HelpFormatter):
-    """Wrap each line of a description or epilog on its own: line breaks stay, and an indented
-    line (a list entry such as an exit code) keeps its indentation."""
+    """Wrap by terminal columns (a Chinese character takes two), and each line of a description
+    or epilog on its own: line breaks stay, and an indented line (a list entry such as an exit
+    code) is kept as written."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(" ".join(text.split()), width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return "\n".join(indent + line if line[:1].isspace() or not line
-                         else super(HelpFormatter, self)._fill_text(line, width, indent)
-                         for line in text.splitlines())
-
+        lines = []
+        for line in text.splitlines():
+            # An indented entry ("  10  meaning") hangs its continuation under the meaning.
+            entry = re.match(r"\s+\S+\s+", line) if line[:1].isspace() else None
+            lead = indent + (entry.group() if entry else "")
+            rest = line[entry.end():] if entry else line
+            parts = wrap(" ".join(rest.split()), width - len(lead)) if rest.strip() else [""]
+            lines += [(lead if i == 0 else " " * len(lead)) + part for i, part in enumerate(parts)]
+        return "\n".join(line.rstrip() for line in lines)
 
     def add_usage(self, usage, actions, groups, prefix=None) -> None:
         super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
