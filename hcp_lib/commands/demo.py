@@ -44,7 +44,8 @@ def handle(args: argparse.Namespace) -> int:
     seed = DEFAULT_SEED if args.seed is None else args.seed
     out: Path = args.out
     if args.if_missing and marker_ok(out, seed, args.scale):
-        print(f"hcp demo: {out} already holds the synthetic dataset (generator {GENERATOR_VERSION}, "
+        print(f"hcp demo: 合成数据已存在，无需重写 / {out} already holds the synthetic dataset "
+              f"(generator {GENERATOR_VERSION}, "
               f"seed {seed}); nothing to do")
         return 0
     started = time.perf_counter()
@@ -60,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
                 import pandas as pd
                 rows = len(pd.read_excel(path, engine="calamine"))
             print(f"{path}  {rows:>10,} rows  {path.stat().st_size / 1e6:8.2f} MB")
-    print(f"hcp demo: wrote {sum(len(f) for f in written.values())} files for "
+    print(f"hcp demo: 已写出合成数据 / wrote {sum(len(f) for f in written.values())} files for "
           f"{', '.join(written)} in {elapsed:.1f} s (seed {seed})")
     if args.no_check or args.scale != 1.0:
         return 0
@@ -70,9 +71,11 @@ def handle(args: argparse.Namespace) -> int:
     problems = check_against_targets(out)
     elapsed = time.perf_counter() - started
     if problems:
-        print(f"hcp demo: {len(problems)} figure(s) differ from the 2022 Q2 bulletin:", file=sys.stderr)
+        print(f"hcp demo: {len(problems)} 个数字与2022年第2期通报不一致 / figure(s) differ from the "
+              "2022 Q2 bulletin:", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
         return ERROR
-    print(f"hcp demo: check against the 2022 Q2 bulletin: every figure holds ({elapsed:.1f} s)")
+    print(f"hcp demo: 与2022年第2期通报核对，每个数字一致 / check against the 2022 Q2 bulletin: "
+          f"every figure holds ({elapsed:.1f} s)")
     return 0

@@ -80,14 +80,16 @@ def send(quarter: str, *, report=None, config=None, to=None, dry_run: bool = Fal
         print(f"hcp send: {exc}", file=sys.stderr)
         return exc.code
     except Exception as exc:  # never a traceback; the message names the cause
-        print(f"hcp send: unexpected error, nothing recorded as sent: {type(exc).__name__}: {exc}",
+        print(f"hcp send: 意外错误，未记为已报送 / unexpected error, nothing recorded as sent: "
+              f"{type(exc).__name__}: {exc}",
               file=sys.stderr)
         return ERROR
     size = f"{result.bytes / 1024:.0f} KB"
     attached = ", ".join(result.attachments) or "none"
     if result.eml:
-        print(f"preview written (nothing sent): {result.eml} ({size}; attachments: {attached})")
+        print(f"已写出预览，未发送 / preview written (nothing sent): {result.eml} ({size}; "
+              f"attachments: {attached})")
     elif not quiet:
-        print(f"sent {result.message_id} to {len(result.recipients)} recipient(s) "
+        print(f"已报送 / sent {result.message_id} to {len(result.recipients)} recipient(s) "
               f"({size}; attachments: {attached}) in {result.send_seconds:.1f} s")
     return OK
