@@ -12,38 +12,72 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .exitcodes import ERROR
+from .commands import Parser, exit_codes
+from .exitcodes import (
+    ERROR,
+    INVALID_INPUT,
+    MAIL_REFUSED,
+    NOT_SENDABLE,
+    NOTEBOOK_FAILED,
+    OK,
+    RECONCILE_MISMATCH,
+    SMTP_AUTH,
+    SMTP_CERTIFICATE,
+    SMTP_UNREACHABLE,
+    USAGE,
+)
 
 COMMANDS = ("validate", "demo", "run", "reconcile", "send", "kernel")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="hcp",
-        description="政务服务“好差评” quarterly bulletins from raw rating records.",
+        description="由评价明细、办件明细和台账生成政务服务“好差评”季度通报。\n"
+                    "政务服务“好差评” quarterly bulletins from raw rating records.",
+        epilog=exit_codes(OK, ERROR, USAGE, INVALID_INPUT, RECONCILE_MISMATCH, NOTEBOOK_FAILED,
+                          NOT_SENDABLE, SMTP_UNREACHABLE, SMTP_CERTIFICATE, SMTP_AUTH,
+                          MAIL_REFUSED)
+        + "\n每个命令都有 --help / every command has --help: hcp run --help",
     )
-    parser.add_argument("--version", action="version", version=f"hcp {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"hcp {__version__}",
+                        help="显示版本号 / show the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                title="命令 commands")
     for name in COMMANDS:
         module = importlib.import_module(f"hcp_lib.commands.{name}")
         module.register(sub)
     return parser
 
 
+def tolerate_unencodable_output() -> None:
+    """Let Chinese text reach a terminal or pipe whose encoding cannot hold it.
+
+    Under an ASCII or Latin-1 stdout (``PYTHONIOENCODING=ascii``, a legacy console) a character
+    that does not fit is written as a ``\\u`` escape instead of ending the command with a
+    UnicodeEncodeError.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    tolerate_unencodable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("已中断 / interrupted", file=sys.stderr)
         return ERROR
     except Exception as exc:  # the last line of defence: one message, the traceback logged
         from .errorlog import describe, log_traceback
 
         where = log_traceback(exc, args.command)
         print(f"hcp {args.command}: {describe(exc)}"
-              + (f" (details in {where})" if where else ""), file=sys.stderr)
+              + (f" 详见日志 (details in {where})" if where else ""), file=sys.stderr)
         return ERROR
 
 

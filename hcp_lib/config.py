@@ -293,9 +293,9 @@ def load_config(path: str | Path | None = None, *, check_registry: bool = True) 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (save the configuration as UTF-8)") from exc
+        raise ConfigError(f"{path}: 不是 UTF-8 文本 / not UTF-8 text (save the configuration as UTF-8)") from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read configuration {path}: {exc.strerror or exc}") from exc
+        raise ConfigError(f"无法读取配置 / cannot read configuration {path}: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):

@@ -47,19 +47,20 @@ def check_out_dir(out: Path, quarter: Quarter, data_root: Path | None,
     out = out.resolve()
     for parent in [out, *out.parents]:
         if parent.exists() and not parent.is_dir():
-            raise OutDirRefused(f"--out {out}: {parent} is a file, not a folder")
+            raise OutDirRefused(f"--out {out}: {parent} 是文件不是文件夹 / is a file, not a folder")
     if data_root is not None:
         data = data_root.resolve()
         if out == data:
-            raise OutDirRefused(f"--out {out} is the input data folder; choose a report folder "
-                                "such as reports/" + str(quarter))
+            raise OutDirRefused(f"--out {out} 是输入数据文件夹 / is the input data folder; choose a "
+                                f"report folder such as {Path('reports') / str(quarter)}")
         if data in out.parents:
-            raise OutDirRefused(f"--out {out} is inside the input data folder {data}")
+            raise OutDirRefused(f"--out {out} 在输入数据文件夹内 / is inside the input data folder {data}")
         if out in data.parents:
-            raise OutDirRefused(f"--out {out} holds the input data folder {data}")
+            raise OutDirRefused(f"--out {out} 包含输入数据文件夹 / holds the input data folder {data}")
     if out == reports_root.resolve():
-        raise OutDirRefused(f"--out {out} is the folder of all reports; give the quarter's "
-                            f"folder, e.g. {out / str(quarter)}")
+        raise OutDirRefused(f"--out {out} 是存放所有通报的文件夹，请给出本季度的文件夹 / is the "
+                            f"folder of all reports; give the quarter's folder, e.g. "
+                            f"{out / str(quarter)}")
     if not out.exists():
         return
     entries = [p for p in out.iterdir()]
@@ -69,10 +70,11 @@ def check_out_dir(out: Path, quarter: Quarter, data_root: Path | None,
     if found == str(quarter):
         return
     if found is not None:
-        raise OutDirRefused(f"--out {out} holds the report of {found}, not {quarter}; "
-                            "it is not replaced")
+        raise OutDirRefused(f"--out {out} 存放的是 {found} 的通报，不予覆盖 / holds the report of "
+                            f"{found}, not {quarter}; it is not replaced")
     if any(p.is_dir() and report_quarter(p) for p in entries):
-        raise OutDirRefused(f"--out {out} holds other quarters' reports; give the quarter's "
-                            f"folder, e.g. {out / str(quarter)}")
-    raise OutDirRefused(f"--out {out} is a folder of other files (not an hcp report); "
-                        "give an empty or new folder")
+        raise OutDirRefused(f"--out {out} 存放着其他季度的通报，请给出本季度的文件夹 / holds other "
+                            f"quarters' reports; give the quarter's folder, e.g. "
+                            f"{out / str(quarter)}")
+    raise OutDirRefused(f"--out {out} 存放着其他文件（不是 hcp 通报），请给出空文件夹或新文件夹 / is a "
+                        "folder of other files (not an hcp report); give an empty or new folder")

@@ -25,11 +25,13 @@ def data_root(data: str | Path, quarter: Quarter | str) -> Path:
     if data.is_dir() and _names_quarter(data.name, q):
         return data.parent
     if not data.exists():
-        raise DataFolderError(f"--data {data}: no such folder (run `hcp demo` for sample data)")
+        raise DataFolderError(f"--data {data}: 数据文件夹不存在 / no such folder "
+                              "(run `hcp demo` for sample data)")
     if not data.is_dir():
-        raise DataFolderError(f"--data {data}: not a folder")
-    raise DataFolderError(f"--data {data}: no folder for {q} in it (expected {data / str(q)}: "
-                          "--data is the folder holding one sub-folder per quarter)")
+        raise DataFolderError(f"--data {data}: 不是文件夹 / not a folder")
+    raise DataFolderError(f"--data {data}: 其中没有 {q} 的文件夹 / no folder for {q} in it "
+                          f"(expected {data / str(q)}: --data is the folder holding one "
+                          "sub-folder per quarter)")
 
 
 def quarter_folder(data: str | Path, quarter: Quarter | str) -> Path:

@@ -27,7 +27,7 @@ class Quarter:
 
     def __post_init__(self) -> None:
         if not 1 <= self.q <= 4:
-            raise QuarterError(f"quarter number must be 1-4, got {self.q}")
+            raise QuarterError(f"季度应为 1-4 / quarter number must be 1-4, got {self.q}")
 
     @classmethod
     def parse(cls, text: str | Quarter) -> Quarter:
@@ -40,7 +40,7 @@ class Quarter:
                 digit = m.group(2)
                 q = _CN_DIGITS.index(digit) + 1 if digit in _CN_DIGITS else int(digit)
                 return cls(int(m.group(1)), q)
-        raise QuarterError(f"not a quarter: {text!r} (expected e.g. 2022Q2 or 2022年第二季度)")
+        raise QuarterError(f"不是季度 / not a quarter: {text!r} (expected e.g. 2022Q2 or 2022年第二季度)")
 
     @classmethod
     def of(cls, day: date | datetime) -> Quarter:
@@ -112,5 +112,5 @@ def issue_number(quarter: Quarter, first_quarter: Quarter, first_number: int = 1
     """Number a quarterly bulletin, given which quarter was issue ``first_number``."""
     overall = first_number + quarter.index() - first_quarter.index()
     if overall < 1:
-        raise QuarterError(f"{quarter} precedes the first bulletin ({first_quarter})")
+        raise QuarterError(f"{quarter} 早于第一期通报 / precedes the first bulletin ({first_quarter})")
     return IssueNumber(in_year=quarter.q, overall=overall)

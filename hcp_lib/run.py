@@ -113,7 +113,7 @@ def check_options(
         try:
             when = date.fromisoformat(issue_date)
         except ValueError as exc:
-            raise RunFailed(USAGE, f"--date {issue_date!r}: expected YYYY-MM-DD") from exc
+            raise RunFailed(USAGE, f"--date {issue_date!r}: 日期格式应为 / expected YYYY-MM-DD") from exc
     mode = mode or config.input.default_mode
     if mode not in ("strict", "quarantine"):
         raise RunFailed(USAGE, f"--mode {mode!r}: expected strict or quarantine")
@@ -121,7 +121,7 @@ def check_options(
         raise RunFailed(USAGE, f"--timeout {timeout}: must be a positive number of seconds")
     bulletin = Path(bulletin_path).resolve() if bulletin_path else None
     if bulletin is not None and not bulletin.is_file():
-        raise RunFailed(USAGE, f"--bulletin {bulletin_path}: no such file")
+        raise RunFailed(USAGE, f"--bulletin {bulletin_path}: 文件不存在 / no such file")
     data = Path(data_dir).resolve()
     if bulletin is None:
         try:
@@ -130,10 +130,10 @@ def check_options(
             raise RunFailed(USAGE, str(exc)) from exc
     nb = Path(notebook).resolve() if notebook else DEFAULT_NOTEBOOK
     if not nb.is_file():
-        raise RunFailed(USAGE, f"notebook not found: {nb}")
+        raise RunFailed(USAGE, f"找不到 notebook / notebook not found: {nb}")
     published = Path(published_path).resolve() if published_path else None
     if published is not None and not published.is_file():
-        raise RunFailed(USAGE, f"--published {published_path}: no such file")
+        raise RunFailed(USAGE, f"--published {published_path}: 文件不存在 / no such file")
     out = Path(out_dir or Path("reports") / str(q)).resolve()
     try:
         check_out_dir(out, q, data if data.is_dir() else None)
@@ -217,7 +217,7 @@ def _disk_message(exc: OSError) -> str:
     """A file system error in words: which path, and what to do."""
     where = f" {exc.filename}" if exc.filename else ""
     if exc.errno == errno.ENOSPC:
-        return f"the disk is full: cannot write{where}; free some space and run again"
+        return f"磁盘已满 / the disk is full: cannot write{where}; free some space and run again"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"cannot write{where}: {exc.strerror} (a read-only or protected folder?)"
     if exc.errno in (errno.ENOTDIR, errno.EEXIST):
@@ -284,7 +284,7 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
     if gaps:
         inputs["gaps"] = gaps
     if rejects.is_dir():
-        inputs["rejects"] = sorted(str(p.relative_to(build)) for p in rejects.rglob("*.csv"))
+        inputs["rejects"] = sorted(p.relative_to(build).as_posix() for p in rejects.rglob("*.csv"))
     return inputs
 
 
@@ -342,7 +342,7 @@ def _input_errors() -> tuple[type[BaseException], ...]:
 def _summary(exc: BaseException) -> str:
     summary = getattr(exc, "summary", None)
     text = summary() if callable(summary) else str(exc)
-    return f"the inputs are invalid:\n{text}"
+    return f"输入无效 / the inputs are invalid:\n{text}"
 
 
 def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
@@ -352,8 +352,8 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
     try:
         spec = KernelSpecManager().get_kernel_spec(opts.kernel)
     except NoSuchKernel as exc:
-        raise RunFailed(ERROR, f"Jupyter kernel {opts.kernel!r} is not installed; install it with "
-                               f"`{sys.executable} -m ipykernel install --sys-prefix --name "
+        raise RunFailed(ERROR, f"未安装 Jupyter 内核 / Jupyter kernel {opts.kernel!r} is not "
+                               f"installed; install it with `hcp kernel install --name "
                                f"{opts.kernel}` (make does this)") from exc
     log.info("kernel %s: %s", opts.kernel, " ".join(spec.argv[:1]))
     parameters = {
@@ -411,7 +411,7 @@ def _kernel_sees_this_package() -> Iterator[None]:
 def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],
                     timings: dict[str, float]) -> None:
     outputs = [
-        {"path": str(p.relative_to(build)), "bytes": p.stat().st_size, "sha256": _sha256(p)}
+        {"path": p.relative_to(build).as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)}
         for p in sorted(build.rglob("*")) if p.is_file() and p.name != "run.log"
     ]
     manifest = {

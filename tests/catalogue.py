@@ -76,7 +76,7 @@ def tree_state(root: Path) -> dict[str, str]:
     if not root.exists():
         return state
     for path in sorted(root.rglob("*")):
-        rel = str(path.relative_to(root))
+        rel = path.relative_to(root).as_posix()
         if path.is_symlink():
             state[rel] = "link:" + str(path.readlink())
         elif path.is_dir():

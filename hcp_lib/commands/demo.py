@@ -7,22 +7,34 @@ import sys
 import time
 from pathlib import Path
 
-from ..exitcodes import ERROR
+from ..exitcodes import ERROR, OK, USAGE
+from . import exit_codes
 
 DEFAULT_OUT = Path("data/raw")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="Write the embedded synthetic dataset (2022Q1, 2022Q2, 2022Q3 to the bulletin's date).", description="Write the embedded synthetic dataset (2022Q1, 2022Q2, 2022Q3 to the bulletin's date).")
+    parser = sub.add_parser(
+        "demo", help="写出合成数据 / write the embedded synthetic dataset",
+        description="写出项目自带的合成数据（2022年一季度、二季度和三季度至通报印发日的评价明细、"
+                    "办件明细和各台账），并核对能否复现2022年第2期通报的每个数字。\n"
+                    "Write the embedded synthetic dataset (2022Q1, 2022Q2, 2022Q3 to the "
+                    "bulletin's date) and check it reproduces every figure of the 2022 Q2 bulletin.",
+        epilog=exit_codes(OK, ERROR, USAGE))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to write the quarter folders into (default: data/raw)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default: 20220726)")
+                        help="写入各季度文件夹的目录 / folder to write the quarter folders into "
+                             "(default: data/raw)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="随机种子 / random seed (default: 20220726)")
     parser.add_argument("--if-missing", action="store_true",
-                        help="do nothing when the folder already holds this dataset, complete")
+                        help="该目录已有完整的同一套数据时不重写 / do nothing when the folder "
+                             "already holds this dataset, complete")
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="write a proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
+                        help="按比例写出较小的数据集（测试用；只有 1.0 与通报一致） / write a "
+                             "proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
     parser.add_argument("--no-check", action="store_true",
-                        help="skip recomputing the bulletin's figures from the files written")
+                        help="不根据写出的文件重算通报数字 / skip recomputing the bulletin's "
+                             "figures from the files written")
     parser.set_defaults(handler=handle)
 
 
@@ -32,7 +44,8 @@ def handle(args: argparse.Namespace) -> int:
     seed = DEFAULT_SEED if args.seed is None else args.seed
     out: Path = args.out
     if args.if_missing and marker_ok(out, seed, args.scale):
-        print(f"hcp demo: {out} already holds the synthetic dataset (generator {GENERATOR_VERSION}, "
+        print(f"hcp demo: 合成数据已存在，无需重写 / {out} already holds the synthetic dataset "
+              f"(generator {GENERATOR_VERSION}, "
               f"seed {seed}); nothing to do")
         return 0
     started = time.perf_counter()
@@ -48,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
                 import pandas as pd
                 rows = len(pd.read_excel(path, engine="calamine"))
             print(f"{path}  {rows:>10,} rows  {path.stat().st_size / 1e6:8.2f} MB")
-    print(f"hcp demo: wrote {sum(len(f) for f in written.values())} files for "
+    print(f"hcp demo: 已写出合成数据 / wrote {sum(len(f) for f in written.values())} files for "
           f"{', '.join(written)} in {elapsed:.1f} s (seed {seed})")
     if args.no_check or args.scale != 1.0:
         return 0
@@ -58,9 +71,11 @@ def handle(args: argparse.Namespace) -> int:
     problems = check_against_targets(out)
     elapsed = time.perf_counter() - started
     if problems:
-        print(f"hcp demo: {len(problems)} figure(s) differ from the 2022 Q2 bulletin:", file=sys.stderr)
+        print(f"hcp demo: {len(problems)} 个数字与2022年第2期通报不一致 / figure(s) differ from the "
+              "2022 Q2 bulletin:", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
         return ERROR
-    print(f"hcp demo: check against the 2022 Q2 bulletin: every figure holds ({elapsed:.1f} s)")
+    print(f"hcp demo: 与2022年第2期通报核对，每个数字一致 / check against the 2022 Q2 bulletin: "
+          f"every figure holds ({elapsed:.1f} s)")
     return 0

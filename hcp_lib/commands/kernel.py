@@ -12,7 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..exitcodes import ERROR, OK
+from ..exitcodes import ERROR, OK, USAGE
+from . import exit_codes
 
 KERNEL_NAME = "hcp"
 DISPLAY_NAME = "hcp (Python 3)"
@@ -23,12 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "kernel", help="安装 Jupyter 的 hcp 内核 / install the hcp Jupyter kernel",
         description="安装 Jupyter 的 hcp 内核（当前 Python 环境）和通报导出模板。 "
                     "Install the hcp Jupyter kernel for this Python (venv or conda environment) "
-                    "and the hcp_bulletin nbconvert template.")
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+                    "and the hcp_bulletin nbconvert template.",
+        epilog=exit_codes(OK, ERROR, USAGE))
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                    title="操作 actions")
     install = actions.add_parser(
         "install", help="安装内核和模板 / install the kernel and the template",
         description="安装内核和模板 / install the kernel and the template "
-                    "(default: into this environment, sys.prefix)")
+                    "(default: into this environment, sys.prefix)",
+        epilog=exit_codes(OK, ERROR, USAGE))
     where = install.add_mutually_exclusive_group()
     where.add_argument("--user", action="store_true",
                        help="为当前用户安装 / install for the current user instead of this environment")

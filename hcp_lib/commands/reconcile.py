@@ -7,20 +7,32 @@ import sys
 from pathlib import Path
 
 from ..exitcodes import ERROR, INVALID_INPUT, OK, RECONCILE_MISMATCH, USAGE
+from . import exit_codes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("reconcile", help="Check every published figure of a bulletin against the computed one.", description="Check every published figure of a bulletin against the computed one.")
-    parser.add_argument("quarter", metavar="QUARTER", help="the bulletin's quarter, e.g. 2022Q2")
-    parser.add_argument("--data", default="data/raw", help="folder holding one sub-folder per quarter (default: data/raw)")
-    parser.add_argument("--config", default=None, help="city configuration (default: data/config/xiamen.yaml)")
-    parser.add_argument("--published", default=None,
-                        help="transcribed published figures (default: the configuration's "
-                             "city.published folder, QUARTER.yaml)")
+    parser = sub.add_parser(
+        "reconcile", help="核对已发布通报的每个数字 / check every published figure",
+        description="把已发布通报的每个数字与计算结果并列核对：一致、已知笔误或不一致。\n"
+                    "Check every published figure of a bulletin against the computed one: "
+                    "match, known erratum or mismatch.",
+        epilog=exit_codes(OK, ERROR, USAGE, INVALID_INPUT, RECONCILE_MISMATCH))
+    parser.add_argument("quarter", metavar="QUARTER",
+                        help="通报的季度 / the bulletin's quarter, e.g. 2022Q2 or 2022年第二季度")
+    parser.add_argument("--data", default="data/raw", metavar="DIR",
+                        help="存放各季度文件夹的根目录 / folder holding one sub-folder per "
+                             "quarter (default: data/raw)")
+    parser.add_argument("--config", default=None, metavar="FILE",
+                        help="城市配置 / city configuration (default: data/config/xiamen.yaml)")
+    parser.add_argument("--published", default=None, metavar="FILE",
+                        help="录入的已发布通报数字 / transcribed published figures (default: the "
+                             "configuration's city.published folder, QUARTER.yaml)")
     parser.add_argument("--cache", default="data/work/cache", metavar="DIR",
-                        help="aggregate cache, as hcp run keeps it (default data/work/cache)")
+                        help="汇总缓存，与 hcp run 共用 / aggregate cache, as hcp run keeps it "
+                             "(default: data/work/cache)")
     parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
-                        help="always load and reduce the raw exports")
+                        help="不用缓存，总是重新读取原始导出文件 / always load and reduce the raw "
+                             "exports")
     parser.set_defaults(handler=handle)
 
 
@@ -43,8 +55,9 @@ def handle(args: argparse.Namespace) -> int:
         return USAGE
     path = Path(args.published) if args.published else config.city.published_file(quarter)
     if path is None or not path.is_file():
-        where = path or "no city.published folder in the configuration"
-        print(f"hcp reconcile: no published figures for {quarter}: {where} does not exist",
+        where = path or "配置中没有 city.published / no city.published folder in the configuration"
+        print(f"hcp reconcile: 没有 {quarter} 的已发布通报数字 / no published figures for "
+              f"{quarter}: {where} does not exist",
               file=sys.stderr)
         return ERROR
     try:
@@ -65,7 +78,7 @@ def handle(args: argparse.Namespace) -> int:
         bulletin = build_bulletin(str(quarter), root, config, issue_date=issue_date,
                                   cache_dir=args.cache)
     except InputValidationError as exc:
-        print(f"hcp reconcile: the inputs are invalid:\n{exc.report.summary_text()}",
+        print(f"hcp reconcile: 输入无效 / the inputs are invalid:\n{exc.report.summary_text()}",
               file=sys.stderr)
         return INVALID_INPUT
     try:

@@ -6,48 +6,63 @@ import argparse
 import logging
 import sys
 
+from ..exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, USAGE
+from . import exit_codes
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "run",
-        help="Make a quarter's bulletin: validate, compute, execute the notebooks, export HTML/XLSX/PNG.",
-        description="Make a quarter's bulletin: validate, compute, execute the notebooks, export "
-        "HTML/XLSX/PNG into reports/QUARTER/ (built aside, then swapped in; a failed run leaves "
-        "the previous report untouched). Exit codes: 0 done, 1 error (e.g. the disk is full), "
-        "2 bad parameters, 3 invalid, incomplete or implausible inputs, 5 a notebook cell failed.",
+        help="生成季度通报 / make a quarter's bulletin",
+        description="生成一个季度的通报：检查输入、计算、执行 notebook，导出 HTML、PDF、Word、"
+        "XLSX 和图表到 reports/QUARTER/（先在旁边生成，成功后再替换；运行失败时原有通报保持不变）。\n"
+        "Make a quarter's bulletin: validate, compute, execute the notebooks, export "
+        "HTML/PDF/Word/XLSX/PNG into reports/QUARTER/ (built aside, then swapped in; a failed run "
+        "leaves the previous report untouched).",
+        epilog=exit_codes(OK, ERROR, USAGE, INVALID_INPUT, NOTEBOOK_FAILED)
+        + "\n  6-10  --send：同 hcp send / as hcp send",
     )
-    parser.add_argument("quarter", metavar="QUARTER", help="e.g. 2022Q2")
+    parser.add_argument("quarter", metavar="QUARTER", help="季度 / the quarter, e.g. 2022Q2 or 2022年第二季度")
     parser.add_argument("--data", default="data/raw", metavar="DIR",
-                        help="folder of raw exports (default: data/raw)")
+                        help="存放各季度导出文件夹的根目录（DIR/2022Q2/ 等；也可直接给出本季度文件夹） / folder "
+                             "holding one sub-folder of raw exports per quarter, or the quarter's "
+                             "own folder (default: data/raw)")
     parser.add_argument("--out", default=None, metavar="DIR",
-                        help="report folder (default: reports/QUARTER)")
+                        help="通报输出文件夹 / report folder (default: reports/QUARTER)")
     parser.add_argument("--config", default=None, metavar="FILE",
-                        help="city configuration YAML (default: data/config/xiamen.yaml)")
-    parser.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="the bulletin's date")
+                        help="城市配置 / city configuration YAML (default: data/config/xiamen.yaml)")
+    parser.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="通报印发日期 / the bulletin's date")
     parser.add_argument("--mode", choices=("strict", "quarantine"), default=None,
-                        help="strict: any invalid row stops the run; quarantine: set it aside")
+                        help="strict：有无效行即停止；quarantine：剔除无效行（隔离到 rejects 文件夹）后继续 / "
+                             "strict: any invalid row stops the run; quarantine: set it aside "
+                             "(default: the configuration's)")
     parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
-                        help="per-cell execution limit (default: 600)")
+                        help="每个 notebook 单元格的执行时限（秒） / per-cell execution limit (default: 600)")
     parser.add_argument("--bulletin", default=None, metavar="FILE",
-                        help="render a saved bulletin (bulletin.json of an earlier run) without raw data")
+                        help="不读原始数据，按已保存的计算结果（以前运行的 bulletin.json）生成 / render a saved "
+                             "bulletin (bulletin.json of an earlier run) without raw data")
     parser.add_argument("--published", default=None, metavar="FILE",
-                        help="transcribed published bulletin for the reconciliation appendix "
-                             "(default: the configuration's city.published folder, QUARTER.yaml; absent: no appendix)")
+                        help="录入的已发布通报数字，用于核对附录 / transcribed published bulletin for the "
+                             "reconciliation appendix (default: the configuration's city.published "
+                             "folder, QUARTER.yaml; absent: no appendix)")
     parser.add_argument("--notebook", default=None, metavar="FILE",
-                        help="the notebook to execute (default: notebooks/bulletin.ipynb)")
+                        help="要执行的 notebook / the notebook to execute (default: notebooks/bulletin.ipynb)")
     parser.add_argument("--kernel", default="hcp", metavar="NAME",
-                        help="Jupyter kernel to execute with (default: hcp)")
+                        help="执行所用的 Jupyter 内核 / Jupyter kernel to execute with (default: hcp)")
     parser.add_argument("--cache", default="data/work/cache", metavar="DIR",
-                        help="keep each quarter's aggregates here, keyed by the inputs' SHA-256, "
-                             "so a re-run skips loading (default data/work/cache)")
+                        help="汇总缓存（按输入文件的 SHA-256），重跑时不再读取原始数据 / keep each quarter's "
+                             "aggregates here, keyed by the inputs' SHA-256, so a re-run skips "
+                             "loading (default: data/work/cache)")
     parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
-                        help="always load and reduce the raw exports")
+                        help="不用缓存，总是重新读取原始导出文件 / always load and reduce the raw exports")
     parser.add_argument("--allow-partial", action="store_true",
-                        help="publish a quarter that fails a completeness gate, marked provisional "
-                             "(征求意见稿 by default) with its gaps listed in the manifest")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar or stage lines")
+                        help="数据不完整的季度也生成，标为征求意见稿，缺口记入 manifest / publish a quarter that "
+                             "fails a completeness gate, marked provisional (征求意见稿 by default) "
+                             "with its gaps listed in the manifest")
+    parser.add_argument("--quiet", action="store_true", help="不显示进度 / no progress bar or stage lines")
     parser.add_argument("--send", action="store_true",
-                        help="after a successful run, e-mail the report as `hcp send` does")
+                        help="运行成功后按 hcp send 报送 / after a successful run, e-mail the report as "
+                             "`hcp send` does")
     parser.set_defaults(handler=handle)
 
 

@@ -8,30 +8,37 @@ import sys
 from pathlib import Path
 
 from ..exitcodes import INVALID_INPUT, OK, USAGE
+from . import exit_codes
 
-HELP = ("Load and validate the quarters hcp run would load (the quarter, and beside it the "
+HELP = ("读取并检查 hcp run 要读取的各季度导出文件（本季度，以及存在时的上一季度和下一季度文件夹），"
+        "列出每个季度读取、通过、剔除的行数，并检查本季度数据是否完整。\n"
+        "Load and validate the quarters hcp run would load (the quarter, and beside it the "
         "previous and next quarters' folders when present); print rows read, accepted, rejected "
         "per quarter, and check the quarter is complete.")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("validate", help=HELP, description=HELP)
-    parser.add_argument("quarter", metavar="QUARTER", help="e.g. 2022Q2")
+    parser = sub.add_parser("validate", help="检查导出文件 / validate a quarter's exports",
+                            description=HELP, epilog=exit_codes(OK, USAGE, INVALID_INPUT))
+    parser.add_argument("quarter", metavar="QUARTER", help="季度 / the quarter, e.g. 2022Q2 or 2022年第二季度")
     parser.add_argument("--data", type=Path, default=Path("data") / "raw",
-                        help="the folder holding one sub-folder per quarter, as hcp run takes it "
-                             "(default data/raw); the quarter's own folder means its parent")
+                        help="存放各季度文件夹的根目录，同 hcp run；给出本季度文件夹时取其上级 / the folder "
+                             "holding one sub-folder per quarter, as hcp run takes it (default: "
+                             "data/raw); the quarter's own folder means its parent")
     parser.add_argument("--config", type=Path, default=None,
-                        help="city configuration YAML (default data/config/xiamen.yaml)")
+                        help="城市配置 / city configuration YAML (default: data/config/xiamen.yaml)")
     parser.add_argument("--mode", choices=("strict", "quarantine"), default=None,
-                        help="strict: any rejected row fails (exit 3); quarantine: set rejected "
+                        help="strict：有无效行即失败（退出码 3）；quarantine：剔除无效行（隔离存放）后继续 / "
+                             "strict: any rejected row fails (exit 3); quarantine: set rejected "
                              "rows aside and carry on (default: the configuration's)")
     parser.add_argument("--rejects", type=Path, default=None,
-                        help="folder for <table>_rejects.csv of the quarter (the neighbours' in "
-                             "sub-folders named by quarter; default data/work/<QUARTER>/rejects "
-                             "in quarantine mode)")
+                        help="被剔除行的存放文件夹（<table>_rejects.csv；相邻季度的在以季度命名的子文件夹） / "
+                             "folder for <table>_rejects.csv of the quarter (the neighbours' in "
+                             "sub-folders named by quarter; default in quarantine mode: "
+                             "data/work/<QUARTER>/rejects)")
     parser.add_argument("--json", type=Path, default=None,
-                        help="write the quarter's load report as JSON (the neighbours' under "
-                             "\"neighbours\", the gates under \"gates\")")
+                        help="把检查结果写成 JSON / write the quarter's load report as JSON (the "
+                             "neighbours' under \"neighbours\", the gates under \"gates\")")
     parser.set_defaults(handler=handle)
 
 
@@ -92,7 +99,7 @@ def handle(args: argparse.Namespace) -> int:
             print(f"结果 result: problems in {', '.join(failing)}")
     if rejects is not None and any(
             t["rejected"] for r in [own, *neighbours.values()] for t in r["tables"].values()):
-        print(f"拒绝的行 rejected rows: {rejects}/<table>_rejects.csv")
+        print(f"剔除的行 rejected rows: {rejects / '<table>_rejects.csv'}")
     if args.json is not None:
         document = dict(own or {})
         document["neighbours"] = neighbours
@@ -103,7 +110,7 @@ def handle(args: argparse.Namespace) -> int:
             args.json.write_text(json.dumps(document, ensure_ascii=False, indent=2),
                                  encoding="utf-8")
         except OSError as exc:
-            print(f"hcp validate: cannot write --json {args.json}: {exc.strerror or exc}",
+            print(f"hcp validate: 无法写入 / cannot write --json {args.json}: {exc.strerror or exc}",
                   file=sys.stderr)
             return USAGE
     return code

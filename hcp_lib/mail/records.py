@@ -28,9 +28,9 @@ def load_manifest(report: Path) -> dict[str, Any]:
         raise NotSendable(f"{report} is a failed run; run `hcp run` again and send the report it makes")
     if not report.is_dir():
         failed = report.with_name(report.name + ".failed")
-        hint = (f"; the last run failed (see {failed}/run.log)" if failed.is_dir()
+        hint = (f"; the last run failed (see {failed / 'run.log'})" if failed.is_dir()
                 else "; run `hcp run` first")
-        raise NotSendable(f"no report at {report}{hint}")
+        raise NotSendable(f"没有通报 / no report at {report}{hint}")
     path = report / MANIFEST
     if not path.is_file():
         raise NotSendable(f"{report} has no {MANIFEST}: it is not a finished report "

@@ -237,7 +237,7 @@ def _write_bad_ledger(plan: QuarterPlan, ev: Evaluations, folder: Path, rng) -> 
 def _write_marker(out_dir: Path, seed: int, scale: float, written: dict[str, list[Path]]) -> None:
     marker = {
         "generator_version": GENERATOR_VERSION, "seed": seed, "scale": scale,
-        "files": {str(p.relative_to(out_dir)): p.stat().st_size
+        "files": {p.relative_to(out_dir).as_posix(): p.stat().st_size
                   for files in written.values() for p in files},
     }
     (out_dir / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=1, sort_keys=True),
