@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="do nothing when the folder already holds this dataset, complete")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="write a proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
+    parser.add_argument("--history", action="store_true",
+                        help="also write the illustrative quarters 2021Q1-2021Q4 (for trends)")
     parser.add_argument("--no-check", action="store_true",
                         help="skip recomputing the bulletin's figures from the files written")
     parser.set_defaults(handler=handle)
@@ -31,12 +33,12 @@ def handle(args: argparse.Namespace) -> int:
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     out: Path = args.out
-    if args.if_missing and marker_ok(out, seed, args.scale):
+    if args.if_missing and marker_ok(out, seed, args.scale, args.history):
         print(f"hcp demo: {out} already holds the synthetic dataset (generator {GENERATOR_VERSION}, "
               f"seed {seed}); nothing to do")
         return 0
     started = time.perf_counter()
-    written = generate(out, seed=seed, scale=args.scale)
+    written = generate(out, seed=seed, scale=args.scale, history=args.history)
     elapsed = time.perf_counter() - started
     import pyarrow.parquet as pq
 
