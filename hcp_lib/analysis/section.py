@@ -19,8 +19,18 @@ from ..config import Config
 from ..figures import Bulletin
 from ..quarters import Quarter
 from .trend_charts import trend_chart
-from .trends import CITY, DEFAULT_CACHE, DISTRICT, Trends, bulletin_rows, complete_quarters, \
-    from_rows, pivot, quarter_rows, series
+from .trends import (
+    CITY,
+    DEFAULT_CACHE,
+    DISTRICT,
+    Trends,
+    bulletin_rows,
+    complete_quarters,
+    from_rows,
+    pivot,
+    quarter_rows,
+    series,
+)
 
 TITLE = "【附】趋势分析"
 MAX_QUARTERS = 8  # the quarter and up to seven before it: two years

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..registry import Registry
+from . import HISTORY_CASE_NUMBER as CASE_NUMBER
 from . import design, ledgers
 from .plan import QuarterPlan, _leaves, items_of, scale_plan
 from .records import DAY, Catalogue, Evaluations, cases_without_evaluation, expand, secs
@@ -35,8 +36,8 @@ BOUNDS = {"2021Q1": (datetime(2021, 1, 1), datetime(2021, 4, 1)),
 # The city's evaluations relative to 2022 Q2 (2022 Q1 is 0.987): growth, and the Spring
 # Festival quarter below the trend.
 VOLUME = {"2021Q1": 0.82, "2021Q2": 0.90, "2021Q3": 0.93, "2021Q4": 0.96}
-# Default (not active) evaluations relative to each unit's 2022 Q1 share: fewer every quarter.
-DEFAULTS = {"2021Q1": 1.60, "2021Q2": 1.45, "2021Q3": 1.30, "2021Q4": 1.15}
+# Odds of a default (not active) evaluation relative to each unit's 2022 Q1: falling every quarter.
+DEFAULTS = {"2021Q1": 2.0, "2021Q2": 1.7, "2021Q3": 1.45, "2021Q4": 1.2}
 # 满意 per active evaluation (city units, districts); 基本满意 a fraction of it.
 SATISFIED = {"2021Q1": (0.0026, 0.0095), "2021Q2": (0.0021, 0.0080),
              "2021Q3": (0.0017, 0.0066), "2021Q4": (0.0014, 0.0052)}
@@ -51,13 +52,19 @@ QUIET = {"2021Q1": ((datetime(2021, 2, 8), datetime(2021, 2, 11), 0.6),
          "2021Q3": ((datetime(2021, 9, 19), datetime(2021, 9, 22), 0.1),),
          "2021Q4": ((datetime(2021, 10, 1), datetime(2021, 10, 8), 0.1),)}
 FIRST_ID = 1_000_000  # 评价编号 of 2021 Q1; 2022 Q1 starts at 10,000,000
-from . import HISTORY_CASE_NUMBER as CASE_NUMBER  # noqa: E402
 
 
 def _tops(plan: QuarterPlan) -> pd.DataFrame:
     return plan.units.groupby("top", sort=False).agg(
         n=("n", "sum"), default=("default", "sum"), hall=("hall", "sum"),
         hall_default=("hall_default", "sum"), region=("region", "first")).reset_index()
+
+
+def _more_defaults(share: np.ndarray, odds: np.ndarray | float) -> np.ndarray:
+    """A default share with its odds multiplied by ``odds``: a unit at 5% defaults moves a
+    little, one at 50% as much in proportion, and no share reaches 100%."""
+    o = share / (1 - share) * odds
+    return o / (1 + o)
 
 
 def plan_history(reg: Registry, seed: int, q1: QuarterPlan, q2: QuarterPlan) -> dict[str, QuarterPlan]:
@@ -69,11 +76,11 @@ def plan_history(reg: Registry, seed: int, q1: QuarterPlan, q2: QuarterPlan) -> 
     is_d = base2["top"].isin({d.short_name for d in reg.districts()}).to_numpy()
     k_units = len(tops)
     growth = rng.uniform(-0.05, 0.035, k_units)  # per quarter, on top of the city's
-    active_path = rng.uniform(-0.25, 0.35, k_units)  # > 0: defaults fall faster than the city's
+    active_path = rng.uniform(-0.6, 0.35, k_units)  # > 0: improves faster than the city, < -0.4: falls
     sat_path = rng.uniform(-0.3, 0.4, k_units)
     sat_level = rng.lognormal(0, 0.5, k_units)
-    def_share = (base1["default"] / base1["n"]).clip(0.004, 0.5).to_numpy()
-    hall_def_share = (base1["hall_default"] / base1["hall"].clip(lower=1)).clip(0.01, 0.3).to_numpy()
+    def_share = (base1["default"] / base1["n"]).clip(0.004, 0.9).to_numpy()
+    hall_def_share = (base1["hall_default"] / base1["hall"].clip(lower=1)).clip(0.01, 0.5).to_numpy()
     plans: dict[str, QuarterPlan] = {}
     for k, name in enumerate(HISTORY):
         back = 5 - k  # quarters before 2022 Q2
@@ -81,12 +88,12 @@ def plan_history(reg: Registry, seed: int, q1: QuarterPlan, q2: QuarterPlan) -> 
         t = base2[["top", "region"]].copy()
         t["n"] = np.maximum(60, np.round(base2["n"].to_numpy() * f)).astype(int)
         t["hall"] = np.minimum(np.round(base2["hall"].to_numpy() * f), t["n"] // 2).astype(int)
-        share = def_share * DEFAULTS[name] * (1 + active_path * (4 - k) / 4)
-        t["default"] = np.round(t["n"] * np.clip(share, 0.002, 0.6)).astype(int)
-        t["hall_default"] = np.round(t["hall"] * np.clip(hall_def_share * DEFAULTS[name], 0, 0.4)).astype(int)
+        share = _more_defaults(def_share, DEFAULTS[name] * (1 + active_path * (4 - k) / 4))
+        t["default"] = np.round(t["n"] * share).astype(int)
+        t["hall_default"] = np.round(t["hall"] * _more_defaults(hall_def_share, DEFAULTS[name])).astype(int)
         t["default"] = np.maximum(t["default"], t["hall_default"])
-        # non-hall defaults must fit in the non-hall evaluations
-        t["default"] = np.minimum(t["default"], t["hall_default"] + (t["n"] - t["hall"]) // 2)
+        # non-hall defaults leave room for the active evaluations that carry levels
+        t["default"] = np.minimum(t["default"], t["hall_default"] + (t["n"] - t["hall"]) * 9 // 10)
 
         bad = _bad_reviews(reg, rng, t, BAD_REVIEWS[name])
         t["u"] = [int(((bad["top"] == u) & (bad["final_level"] == "不满意")).sum()) for u in tops]
