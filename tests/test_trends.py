@@ -133,3 +133,18 @@ def test_analyst_section_with_one_quarter(small, tmp_path):
     t = bulletin_trends(b, CFG, small, tmp_path / "cache")
     assert t.quarters == ["2022Q1"]
     assert "暂无环比、同比" in section_html(t)
+
+
+def test_an_unreadable_earlier_quarter_is_left_out_not_fatal(tiny_history, tmp_path):
+    import shutil
+
+    from hcp_lib.analysis.section import bulletin_trends, section_html
+
+    data = tmp_path / "data"
+    for q in ("2021Q4", "2022Q1", "2022Q2"):
+        shutil.copytree(tiny_history / q, data / q)
+    (data / "2021Q4" / "评价明细.parquet").write_bytes(b"not parquet")
+    b = build_bulletin("2022Q2", data, CFG)
+    t = bulletin_trends(b, CFG, data, tmp_path / "cache")
+    assert t.quarters == ["2022Q1", "2022Q2"] and t.skipped == ["2021Q4"]
+    assert "2021年第四季度的数据未能读取" in section_html(t)

@@ -39,18 +39,29 @@ MAX_QUARTERS = 8  # the quarter and up to seven before it: two years
 def bulletin_trends(b: Bulletin, config: Config, data_dir: str | Path,
                     cache_dir: str | Path | None = DEFAULT_CACHE,
                     max_quarters: int = MAX_QUARTERS) -> Trends:
-    """The bulletin's quarter and the complete quarters before it under ``data_dir``."""
+    """The bulletin's quarter and the complete quarters before it under ``data_dir``.
+
+    An earlier quarter that cannot be read (its files fail validation) is left out and named
+    in ``Trends.skipped``: the appendix must not stop the bulletin.
+    """
     q = Quarter.parse(b.quarter)
     folder = Path(data_dir)
-    earlier = ([p for p in complete_quarters(folder) if p.index() < q.index()]
-               if folder.is_dir() else [])[-(max_quarters - 1):] if max_quarters > 1 else []
+    found = complete_quarters(folder) if folder.is_dir() else []
+    earlier = [p for p in found if p.index() < q.index()][-(max_quarters - 1):] if max_quarters > 1 else []
     rows: list[dict] = []
     seconds: dict[str, float] = {}
+    skipped: list[str] = []
     for p in earlier:
         t0 = time.perf_counter()
-        rows += quarter_rows(p, folder, config, cache_dir=cache_dir)
+        try:
+            rows += quarter_rows(p, folder, config, cache_dir=cache_dir)
+        except Exception:  # noqa: BLE001 - any failure of an earlier quarter: leave it out
+            skipped.append(str(p))
+            continue
         seconds[str(p)] = time.perf_counter() - t0
-    return from_rows(rows + bulletin_rows(b, config), seconds)
+    t = from_rows(rows + bulletin_rows(b, config), seconds)
+    t.skipped = skipped
+    return t
 
 
 def _label(q: str) -> str:
@@ -102,6 +113,8 @@ def section_html(t: Trends) -> str:
              f"<p>{first}至{last}各季度数据；环比为与上一季度比，同比为与上年同季度比，"
              "率的变化以百分点计。</p>" if len(t.quarters) > 1
              else f"<p>仅有{last}的数据，暂无环比、同比。</p>",
+             *([f"<p>{'、'.join(_label(q) for q in t.skipped)}的数据未能读取，未列入。</p>"]
+               if t.skipped else []),
              h.table_html(city_table(t), "趋势表1  全市主要指标"),
              h.table_html(district_table(t, "满意率"), "趋势表2  各区政务服务满意率（%）"),
              h.table_html(district_table(t, "主动评价率"), "趋势表3  各区主动评价率（%）")]

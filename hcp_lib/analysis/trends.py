@@ -39,6 +39,7 @@ class Trends:
 
     table: pd.DataFrame
     seconds: dict[str, float] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # quarters that could not be read
 
     @property
     def quarters(self) -> list[str]:
