@@ -94,8 +94,7 @@ def district_table(t: Trends, figure: str) -> pd.DataFrame:
 def _fmt(value, digits: int, sign: bool = False) -> str:
     if value is None or pd.isna(value):
         return "—"
-    text = f"{float(value):+,.{digits}f}" if sign else f"{float(value):,.{digits}f}"
-    return text.replace(",", "") if digits else text
+    return f"{float(value):+.{digits}f}" if sign else f"{float(value):.{digits}f}"  # as the bulletin: 1950306
 
 
 def _png(fig) -> bytes:
