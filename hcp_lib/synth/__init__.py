@@ -2,7 +2,9 @@
 
 ``generate(out_dir)`` writes ``2022Q1/``, ``2022Q2/`` and ``2022Q3/`` (July 2022 up to the
 bulletin's date) under ``out_dir``, each holding the tables of ``hcp_lib.contract`` under
-their Chinese titles. The same seed always gives byte-identical files.
+their Chinese titles. The same seed always gives byte-identical files. With
+``history=True`` it also writes the illustrative quarters 2021Q1 … 2021Q4 (``history.py``),
+without changing a byte of the others.
 """
 
 from __future__ import annotations
