@@ -1,6 +1,8 @@
 """Time the synthetic dataset: all three periods at full size; print seconds and peak RSS.
 
-    python benchmarks/bench_generate.py [--scale 1.0] [--out DIR] [--check]
+    python benchmarks/bench_generate.py [--scale 1.0] [--out DIR] [--check] [--history]
+
+``--history`` adds 2021Q1 … 2021Q4 (what ``hcp demo --history`` writes).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=None, help="keep the files here")
     parser.add_argument("--check", action="store_true", help="also time the bulletin check")
+    parser.add_argument("--history", action="store_true", help="also write 2021Q1 … 2021Q4")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="hcp-bench-"))
     try:
         started = time.perf_counter()
-        written = generate(out, scale=args.scale)
+        written = generate(out, scale=args.scale, history=args.history)
         seconds = time.perf_counter() - started
         rows = 0
         import pyarrow.parquet as pq

@@ -365,6 +365,7 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
         "bulletin_path": str(build / SAVED_NAME),
         "mode": opts.mode,
         "published_path": str(opts.published_path or ""),
+        "cache_dir": str(opts.cache_dir or ""),
     }
     try:
         with _kernel_sees_this_package():

@@ -44,6 +44,18 @@ def tiny_data(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tiny_history(tmp_path_factory):
+    """The tiny dataset with the illustrative history: 2021Q1 … 2021Q4 as well."""
+    from catalogue import TINY_SCALE
+
+    from hcp_lib.synth import generate
+
+    root = tmp_path_factory.mktemp("tiny-history") / "data"
+    generate(root, scale=TINY_SCALE, history=True)
+    return root
+
+
+@pytest.fixture(scope="session")
 def tiny_report(tiny_data, tmp_path_factory):
     """A report of the tiny 2022Q2, published by ``hcp run`` in a process of its own."""
     import os

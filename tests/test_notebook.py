@@ -8,7 +8,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "bulletin.ipynb"
 PARAMETERS = {"quarter", "data_dir", "out_dir", "config_path", "issue_date", "bulletin_path", "mode",
-              "published_path"}
+              "published_path", "cache_dir"}
 
 
 def _nb():

@@ -110,10 +110,11 @@ def test_manifest_and_log(report):
 
 def test_reconciliation_appendix_ends_the_analyst_copy(report):
     html = (report / "bulletin-2022Q2-analyst.html").read_text(encoding="utf-8")
-    assert html.count("<img ") == 6
+    assert html.count("<img ") == 6 + 2  # and 趋势分析's two charts (2022Q1 and 2022Q2)
     assert html.index("【数据说明】") < html.index("【附表】") < html.index("【附图】")
     heading = '<h2 class="section">【附录】与已发布通报核对</h2>'
-    assert html.index("【附图】") < html.index(heading)
+    assert html.index("【附图】") < html.index("【附】趋势分析") < html.index(heading)
+    assert "趋势分析" not in (report / "bulletin-2022Q2.html").read_text(encoding="utf-8")
     assert "共核对已发布通报的数字和表述 192 项：" in html
     assert '<table class="data reconcile">' in html
 

@@ -79,3 +79,72 @@ def test_changes_quarter_on_quarter_and_year_on_year():
     assert out.at["2022Q2", "差评数同比"] == pytest.approx(-50.0)
     assert pd.isna(out.at["2022Q1", "差评数环比"])  # no 2021Q4
     assert pd.isna(out.at["2022Q2", "差评数环比"])  # from 0: no percentage
+
+
+def test_trends_over_two_years(tiny_history, tmp_path):
+    quarters = [str(q) for q in complete_quarters(tiny_history)]
+    assert quarters == ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+    t = trends(tiny_history, CFG, cache_dir=tmp_path / "cache")
+    assert t.quarters == quarters
+    city = t.table[t.table["名称"] == CITY].set_index("季度")
+    # 同比 on the same quarter a year earlier, 环比 across the turn of the year
+    for q, year_before in (("2022Q1", "2021Q1"), ("2022Q2", "2021Q2")):
+        assert city.at[q, "满意率同比"] == pytest.approx(city.at[q, "满意率"] - city.at[year_before, "满意率"])
+        assert city.at[q, "评价数同比"] == pytest.approx(
+            (city.at[q, "评价数"] - city.at[year_before, "评价数"]) / city.at[year_before, "评价数"] * 100)
+    assert city.at["2022Q1", "主动评价率环比"] == pytest.approx(
+        city.at["2022Q1", "主动评价率"] - city.at["2021Q4", "主动评价率"])
+    assert city["满意率同比"].notna().sum() == 2
+    # a history quarter's row is its own bulletin's
+    b = build_bulletin("2021Q3", tiny_history, CFG)
+    assert city.at["2021Q3", "评价数"] == b.evaluations.total
+    assert city.at["2021Q3", "差评数"] == b.bad_reviews.total
+
+
+def test_analyst_section_reads_earlier_quarters_from_the_cache(tiny_history, tmp_path):
+    import typing
+
+    from hcp_lib.analysis.section import TITLE, bulletin_trends, city_table, section_html
+    from hcp_lib.documents.html import removed_tags
+    from hcp_lib.documents.settings import Section
+
+    b = build_bulletin("2022Q2", tiny_history, CFG)
+    cache = tmp_path / "cache"
+    t = bulletin_trends(b, CFG, tiny_history, cache)
+    assert t.quarters == ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+    assert len(list(cache.iterdir())) == 5  # each earlier quarter reduced once, stored
+    again = bulletin_trends(b, CFG, tiny_history, cache)
+    pd.testing.assert_frame_equal(again.table, t.table)
+    table = city_table(t)
+    assert list(table["季度"]) == ["2021年第一季度", "2021年第二季度", "2021年第三季度", "2021年第四季度",
+                                 "2022年第一季度", "2022年第二季度"]
+    assert table.loc[0, "满意率同比（个百分点）"] == "—"  # no 2020
+    html = section_html(t)
+    assert TITLE in html and "2021年第一季度" in html and html.count("<img") == 2
+    # the section is in the analyst copy, never in the leadership copy
+    assert "trends" in CFG.documents.analyst.sections
+    assert "section-trends" in removed_tags(CFG.documents.leadership, typing.get_args(Section))
+
+
+def test_analyst_section_with_one_quarter(small, tmp_path):
+    from hcp_lib.analysis.section import bulletin_trends, section_html
+
+    b = build_bulletin("2022Q1", small, CFG)
+    t = bulletin_trends(b, CFG, small, tmp_path / "cache")
+    assert t.quarters == ["2022Q1"]
+    assert "暂无环比、同比" in section_html(t)
+
+
+def test_an_unreadable_earlier_quarter_is_left_out_not_fatal(tiny_history, tmp_path):
+    import shutil
+
+    from hcp_lib.analysis.section import bulletin_trends, section_html
+
+    data = tmp_path / "data"
+    for q in ("2021Q4", "2022Q1", "2022Q2"):
+        shutil.copytree(tiny_history / q, data / q)
+    (data / "2021Q4" / "评价明细.parquet").write_bytes(b"not parquet")
+    b = build_bulletin("2022Q2", data, CFG)
+    t = bulletin_trends(b, CFG, data, tmp_path / "cache")
+    assert t.quarters == ["2022Q1", "2022Q2"] and t.skipped == ["2021Q4"]
+    assert "2021年第四季度的数据未能读取" in section_html(t)

@@ -39,6 +39,7 @@ class Trends:
 
     table: pd.DataFrame
     seconds: dict[str, float] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # quarters that could not be read
 
     @property
     def quarters(self) -> list[str]:
@@ -134,6 +135,26 @@ def with_changes(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def quarter_rows(q: Quarter, data_dir: str | Path, config: Config, *,
+                 cache_dir: str | Path | None = DEFAULT_CACHE, mode: str = "strict") -> list[dict]:
+    """One quarter's trend rows, from its cached aggregates when the inputs have not changed
+    (reduced once and stored otherwise)."""
+    agg = quarter_aggregates(q, data_dir, config, cache_dir=cache_dir, mode=mode)
+    issue = config.schedule.issue_date(q) or q.last_day
+    b = compute_bulletin(agg, None, agg.small, config, quarter=q, issue_date=issue)
+    return bulletin_rows(b, config)
+
+
+def from_rows(rows: list[dict], seconds: dict[str, float] | None = None) -> Trends:
+    """Trends from rows of ``bulletin_rows`` (any quarters, oldest first), with the changes."""
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    for col in ("评价数", "主动评价数", "差评数"):
+        table[col] = table[col].astype("Int64")
+    for col in RATES:
+        table[col] = table[col].astype("float64")
+    return Trends(with_changes(table), seconds or {})
+
+
 def trends(
     data_dir: str | Path,
     config: Config,
@@ -150,17 +171,9 @@ def trends(
     seconds: dict[str, float] = {}
     for q in sorted(qs, key=lambda q: q.index()):
         t0 = time.perf_counter()
-        agg = quarter_aggregates(q, data_dir, config, cache_dir=cache_dir, mode=mode)
-        issue = config.schedule.issue_date(q) or q.last_day
-        b = compute_bulletin(agg, None, agg.small, config, quarter=q, issue_date=issue)
+        rows += quarter_rows(q, data_dir, config, cache_dir=cache_dir, mode=mode)
         seconds[str(q)] = time.perf_counter() - t0
-        rows += bulletin_rows(b, config)
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    for col in ("评价数", "主动评价数", "差评数"):
-        table[col] = table[col].astype("Int64")
-    for col in RATES:
-        table[col] = table[col].astype("float64")
-    return Trends(with_changes(table), seconds)
+    return from_rows(rows, seconds)
 
 
 def series(t: Trends, kind: str, names: Iterable[str] | None = None) -> pd.DataFrame:

@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--scale", type=float, default=1.0,
                         help="按比例写出较小的数据集（测试用；只有 1.0 与通报一致） / write a "
                              "proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
+    parser.add_argument("--history", action="store_true",
+                        help="另写出示意性的 2021Q1–2021Q4 四个季度（用于趋势分析） / also write the "
+                             "illustrative quarters 2021Q1-2021Q4 (for trends)")
     parser.add_argument("--no-check", action="store_true",
                         help="不根据写出的文件重算通报数字 / skip recomputing the bulletin's "
                              "figures from the files written")
@@ -43,13 +46,13 @@ def handle(args: argparse.Namespace) -> int:
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     out: Path = args.out
-    if args.if_missing and marker_ok(out, seed, args.scale):
+    if args.if_missing and marker_ok(out, seed, args.scale, args.history):
         print(f"hcp demo: 合成数据已存在，无需重写 / {out} already holds the synthetic dataset "
               f"(generator {GENERATOR_VERSION}, "
               f"seed {seed}); nothing to do")
         return 0
     started = time.perf_counter()
-    written = generate(out, seed=seed, scale=args.scale)
+    written = generate(out, seed=seed, scale=args.scale, history=args.history)
     elapsed = time.perf_counter() - started
     import pyarrow.parquet as pq
 

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Section = Literal["masthead", "awards", "evaluations", "survey", "satisfaction", "mechanism",
                   "active_rates", "commendations", "charts", "data_notes", "tables", "figures",
-                  "reconciliation"]
-"""Parts of a copy, in the bulletin's order; ``charts`` is the leadership copy's few charts."""
+                  "trends", "reconciliation"]
+"""Parts of a copy, in the bulletin's order; ``charts`` is the leadership copy's few charts;
+``trends`` (earlier quarters, 环比 and 同比) is shown in HTML copies only."""
 
 BODY: tuple[Section, ...] = ("masthead", "awards", "evaluations", "survey", "satisfaction",
                              "mechanism", "active_rates", "commendations")

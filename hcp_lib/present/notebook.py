@@ -181,6 +181,16 @@ def charts(r: Report):
     return _html("\n".join(parts))
 
 
+def trends(r: Report, data_dir: str = "data/raw", cache_dir: str = "data/work/cache"):
+    """【附】趋势分析 (analyst copy): this quarter beside the earlier ones under ``data_dir``."""
+    from ..analysis.section import bulletin_trends, section_html
+
+    root = project_root()
+    t = bulletin_trends(r.bulletin, r.config, resolve(data_dir, root),
+                        resolve(cache_dir, root) if cache_dir else None)
+    return _html(section_html(t))
+
+
 def reconciliation(r: Report, published_path: str = ""):
     """【附录】与已发布通报核对, when the published bulletin is transcribed (else nothing).
 

@@ -35,6 +35,7 @@ class QuarterPlan:
     strings_for_times: bool = False  # write timestamps as text
     level_codes_for: tuple[str, ...] = ()  # top units whose levels are written as codes
     channel_codes: bool = False
+    quiet_days: tuple[tuple[datetime, datetime, float], ...] = ()  # holidays: (first, end, weight)
 
 
 # ---------------------------------------------------------------------------------------
@@ -560,4 +561,4 @@ def scale_plan(plan: QuarterPlan, scale: float) -> QuarterPlan:
     u["missing"] = np.minimum(u["missing"], 3)
     u["pending"] = np.round(u["pending"] * scale).astype(int)
     return QuarterPlan(plan.period, plan.start, plan.end, u, plan.bad, plan.strings_for_times,
-                       plan.level_codes_for, plan.channel_codes)
+                       plan.level_codes_for, plan.channel_codes, plan.quiet_days)

@@ -149,11 +149,15 @@ def _segments(plan: QuarterPlan, cat: Catalogue, rng: np.random.Generator) -> pd
 
 
 def _draw_times(rng, start: datetime, end: datetime, n: int, hours: np.ndarray,
-                first_day: int = 0) -> np.ndarray:
+                first_day: int = 0, quiet: tuple = ()) -> np.ndarray:
+    """Times over the period: weekdays busy, weekends quiet, and each ``quiet`` span
+    ``(first, end, weight)`` (a public holiday) at ``weight`` of a weekday."""
     days = (end - start).days
     day_idx = np.arange(days)
     weekday = np.array([(start + timedelta(days=int(i))).weekday() for i in day_idx])
     w = np.where(weekday < 5, 1.0, np.where(weekday == 5, 0.3, 0.2))
+    for q_first, q_end, weight in quiet:
+        w[max((q_first - start).days, 0):max((q_end - start).days, 0)] = weight
     w[:first_day] = 0
     d = np.searchsorted(np.cumsum(w) / w.sum(), rng.random(n), side="right")
     d = np.minimum(d, days - 1)
@@ -193,7 +197,8 @@ def expand(plan: QuarterPlan, cat: Catalogue, rng: np.random.Generator,
                                (online, ONLINE_HOURS, 0)):
         k = int(mask.sum())
         if k:
-            evaluated[mask] = _draw_times(rng, plan.start, plan.end, k, hours, first)
+            evaluated[mask] = _draw_times(rng, plan.start, plan.end, k, hours, first,
+                                            plan.quiet_days)
 
     # the case's completion: minutes before an active evaluation at a window, minutes to six
     # days before one online, seven days (and up to three hours) before a default one
