@@ -174,7 +174,7 @@ def _many_rows(folder: Path, n: int) -> None:
         "实施单位": pa.array(["市人社局"] * n),
         "行政区划代码": pa.array(["350200"] * n),
         "评价渠道": pa.array(ids % 7 + 1).cast(pa.string()),
-        "评价等级": pa.array(ids % 5 + 1).cast(pa.string()),
+        "评价等级": pa.array(np.where(ids % 1000 == 0, 1, 5 - ids % 2)).cast(pa.string()),
         "评价方式": pa.array(["主动评价"] * n),
         "评价时间": pa.array(np.datetime64("2022-04-01T00:00:00")
                          + (ids % (90 * 86400)).astype("timedelta64[s]")),
