@@ -9,7 +9,7 @@ parent (interpreter start included) and the child's peak resident memory (VmHWM)
     python benchmarks/bench_scale.py --scale 10       # ten times the rows (≈20M + 20M)
     python benchmarks/bench_scale.py --engines stream,duckdb --repeat 1
 
-Engines: ``hcp`` (``load_quarter`` + ``reduce_quarter``, the whole tables in memory),
+Engines: ``memory`` (``load_quarter`` + ``reduce_quarter``, the whole tables in memory),
 ``stream`` (``hcp_lib.stream.stream_quarter``: bounded batches) and ``duckdb`` (the same
 join and group-by in SQL straight over the Parquet files, no validation: the floor).
 """
@@ -42,7 +42,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_hcp(folder: Path) -> dict:
+def run_memory(folder: Path) -> dict:
     from hcp_lib.load import load_quarter
     from hcp_lib.reduce import reduce_quarter
 
@@ -89,7 +89,7 @@ def run_duckdb(folder: Path) -> dict:
     return {"groups": n1 + n2, "rows": rows}
 
 
-ENGINES = {"hcp": run_hcp, "stream": run_stream, "duckdb": run_duckdb}
+ENGINES = {"memory": run_memory, "stream": run_stream, "duckdb": run_duckdb}
 
 
 def _config():
@@ -153,7 +153,7 @@ def measure(engine: str, folder: Path, repeat: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1)
-    parser.add_argument("--engines", default="hcp,stream,duckdb")
+    parser.add_argument("--engines", default="memory,stream,duckdb")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "FOLDER"))
     args = parser.parse_args()

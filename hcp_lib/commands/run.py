@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 
@@ -45,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-partial", action="store_true",
                         help="publish a quarter that fails a completeness gate, marked provisional "
                              "(征求意见稿 by default) with its gaps listed in the manifest")
+    parser.add_argument("--engine", choices=("stream", "memory"), default="stream",
+                        help="stream: read the big tables in bounded batches (default); memory: "
+                             "whole tables in memory (same figures, more memory)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or stage lines")
     parser.add_argument("--send", action="store_true",
                         help="after a successful run, e-mail the report as `hcp send` does")
@@ -53,8 +57,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from ..exitcodes import OK
+    from ..progress import enabled as bars_enabled
     from ..run import RunFailed, check_options, main_run
 
+    if args.quiet:
+        os.environ["HCP_PROGRESS"] = "0"  # the loading stages' bars too
     if not args.quiet:
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("hcp: %(message)s"))
@@ -68,7 +75,7 @@ def handle(args: argparse.Namespace) -> int:
             issue_date=args.date, mode=args.mode, timeout=args.timeout, notebook=args.notebook,
             bulletin_path=args.bulletin, kernel=args.kernel, cache_dir=args.cache,
             published_path=args.published, allow_partial=args.allow_partial,
-            progress=not args.quiet and sys.stderr.isatty(),
+            progress=not args.quiet and bars_enabled(), engine=args.engine,
         )
     except RunFailed as exc:
         print(f"hcp run: {exc}", file=sys.stderr)
