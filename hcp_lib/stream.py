@@ -391,8 +391,9 @@ def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
         raw = stack(table, [], errors)
         result = validate_table(raw, quarter, config, config.registry)
         merger.add(result.problems, 0)
-    problems = _file_problems(RawTable(table, [s for s in files], errors, pd.DataFrame(), []),
-                              folder) + merger.problems()
+    # File-level problems look only at which files were read and which failed: no rows needed.
+    read_files = RawTable(table, list(files), errors, pd.DataFrame(), [])
+    problems = _file_problems(read_files, folder) + merger.problems()
     return TableReport(table.name, files, read, accepted, rejected, problems)
 
 
