@@ -599,5 +599,6 @@ def _bad_rows(parts: list[pd.DataFrame], empty: pd.DataFrame,
     if not parts:
         return rd._bad_extract(empty, np.zeros(0, dtype=bool), ledger,
                                np.zeros(0, dtype=np.int64))
-    return pd.concat(parts, ignore_index=True).sort_values(
+    # Text columns re-typed on the whole: a batch's all-text column is "str", a mixed one object.
+    return rd._stringify(pd.concat(parts, ignore_index=True)).sort_values(
         ["evaluated_at", "eval_id"], kind="stable", ignore_index=True)
