@@ -22,6 +22,7 @@ from .config import Config, load_config
 from .contract import TABLES, Table
 from .masking import printable
 from .problems import Problem, group
+from .progress import progress
 from .quarters import Quarter
 from .readers import LINK_OUTSIDE, RawTable, find_files, read_table, stack, unmatched_files
 from .validate import Validated, validate_table
@@ -180,7 +181,7 @@ def load_quarter(
     registry = config.registry
     results: dict[str, Validated] = {}
     reports: dict[str, TableReport] = {}
-    for name in names:
+    for name in progress(names, desc="读取 load", unit="table"):
         table = TABLES[name]
         raw = read_table(folder, table)
         result = validate_table(raw, quarter, config, registry)

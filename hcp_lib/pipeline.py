@@ -34,6 +34,9 @@ CACHE_LAYOUT = 2  # entries carry coverage, rejects and a checksum list
 CHECKSUMS = "checksums.json"
 
 
+ENGINES = ("memory", "stream")
+"""Whole tables in memory, or the big tables in bounded batches (``hcp_lib.stream``)."""
+
 @dataclass
 class _Reduced:
     aggregates: Aggregates
@@ -93,11 +96,16 @@ def compute(
     cache_dir: str | Path | None = None,
     rejects_dir: str | Path | None = None,
     before_compute: Callable[[list[Any], dict[str, list[str]]], None] | None = None,
+    engine: str = "memory",
 ) -> Computed:
     """The bulletin, the load reports, timings and coverage; in quarantine mode with
     ``rejects_dir``, each quarter's rejected rows are written to ``rejects_dir/<QUARTER>/``.
     ``before_compute(reports, coverage)`` sees the quarter's inputs before any figure is
-    computed (the completeness gates: an empty table must stop the run before it divides)."""
+    computed (the completeness gates: an empty table must stop the run before it divides).
+    ``engine``: "stream" (bounded batches, ``hcp_lib.stream``) or "memory" (whole tables in
+    memory); both give the same aggregates and reports."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     q = Quarter.parse(quarter)
     data_dir = Path(data_dir)
     issue = issue_date or config.schedule.issue_date(q) or date.today()
@@ -112,9 +120,9 @@ def compute(
     with ThreadPoolExecutor(max_workers=2) as pool:
         current_job = pool.submit(_reduced, folder, q, config, mode, cache_dir, timings,
                                   next_folder=nxt if nxt.is_dir() else None, until=issue,
-                                  rejects_dir=rejects_dir)
+                                  rejects_dir=rejects_dir, engine=engine)
         previous_job = (pool.submit(_reduced, prev, q.previous(), config, mode, cache_dir, timings,
-                                    rejects_dir=rejects_dir)
+                                    rejects_dir=rejects_dir, engine=engine)
                         if prev.is_dir() else None)
         current = current_job.result()
         previous = previous_job.result() if previous_job else None
@@ -141,6 +149,7 @@ def _reduced(
     next_folder: Path | None = None,
     until: date | None = None,
     rejects_dir: str | Path | None = None,
+    engine: str = "memory",
 ) -> _Reduced:
     """One quarter's aggregates: from the cache when its key matches, else loaded and reduced."""
     key = None
@@ -162,20 +171,49 @@ def _reduced(
     with tempfile.TemporaryDirectory(prefix="hcp-rejects-") as scratch:
         rejects = Path(scratch) / "rejects"
         aside = {"rejects_dir": rejects / str(q)} if quarantine else {}
-        inputs = load_quarter(folder, q, config, mode=mode, **aside)
-        reports = [inputs.report]
-        next_evaluations = None
-        if next_folder is not None:
-            aside = {"rejects_dir": rejects / str(q.next())} if quarantine else {}
-            ahead = load_quarter(next_folder, q.next(), config, mode=mode, **aside)
-            reports.append(ahead.report)
-            next_evaluations = ahead.tables.get("evaluations")
-        timings[f"load:{q}"] = time.perf_counter() - t0
+        ahead: dict[str, Any] = {"reports": [], "evaluations": None, "error": None}
 
-        t0 = time.perf_counter()
-        aggregates = reduce_quarter(inputs.tables, config, next_evaluations=next_evaluations,
-                                    quarter=q, until=until if next_folder else None)
-        aggregates.meta["coverage"] = coverage(inputs.tables)
+        def look_ahead() -> None:
+            """The next quarter's folder: the weeks up to the bulletin, held whole."""
+            if next_folder is None:
+                return
+            ahead_aside = {"rejects_dir": rejects / str(q.next())} if quarantine else {}
+            try:
+                loaded = load_quarter(next_folder, q.next(), config, mode=mode, **ahead_aside)
+            except Exception as exc:  # this quarter's own problems are told first
+                from .load import InputValidationError
+
+                if not isinstance(exc, InputValidationError):
+                    raise
+                ahead["error"] = exc
+            else:
+                ahead["reports"].append(loaded.report)
+                ahead["evaluations"] = loaded.tables.get("evaluations")
+
+        window = until if next_folder else None
+        if engine == "stream":
+            from .stream import stream_quarter
+
+            look_ahead()  # first: which cases count as checked depends on it
+            streamed = stream_quarter(folder, q, config, mode=mode,
+                                      next_evaluations=ahead["evaluations"], until=window, **aside)
+            reports = [streamed.report, *ahead["reports"]]
+            timings[f"load:{q}"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            aggregates = streamed.aggregates
+            aggregates.meta["coverage"] = streamed.coverage
+        else:
+            inputs = load_quarter(folder, q, config, mode=mode, **aside)
+            look_ahead()
+            reports = [inputs.report, *ahead["reports"]]
+            timings[f"load:{q}"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            aggregates = reduce_quarter(inputs.tables, config,
+                                        next_evaluations=ahead["evaluations"], quarter=q,
+                                        until=window)
+            aggregates.meta["coverage"] = coverage(inputs.tables)
+        if ahead["error"] is not None:
+            raise ahead["error"]
         timings[f"reduce:{q}"] = time.perf_counter() - t0
         if quarantine:
             _copy_rejects(rejects, Path(rejects_dir))

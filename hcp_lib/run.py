@@ -74,6 +74,7 @@ class RunOptions:
     cache_dir: Path | None = None
     published_path: Path | None = None  # None: the configuration's city.published/QUARTER.yaml
     allow_partial: bool = False  # publish an incomplete quarter, marked provisional
+    engine: str = "memory"  # "memory": whole tables; "stream": bounded batches (same figures)
 
 
 @dataclass
@@ -98,6 +99,7 @@ def check_options(
     cache_dir: str | Path | None = None,
     published_path: str | Path | None = None,
     allow_partial: bool = False,
+    engine: str = "memory",
 ) -> RunOptions:
     """Every parameter checked before anything runs; raises RunFailed(USAGE) naming the fault."""
     try:
@@ -142,7 +144,7 @@ def check_options(
     return RunOptions(q, data, out, Path(config_path).resolve() if config_path else None, config,
                       when, mode, int(timeout), nb, bulletin, kernel, progress,
                       Path(cache_dir).resolve() if cache_dir else None, published,
-                      bool(allow_partial))
+                      bool(allow_partial), engine)
 
 
 def run(opts: RunOptions) -> RunResult:
@@ -260,6 +262,7 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
             str(opts.quarter), opts.data_dir, opts.config, issue_date=opts.issue_date,
             mode=opts.mode, cache_dir=opts.cache_dir,
             rejects_dir=rejects if opts.mode == "quarantine" else None, before_compute=gate,
+            **({"engine": opts.engine} if opts.engine != "memory" else {}),
         )
     except _input_errors() as exc:
         raise RunFailed(INVALID_INPUT, _summary(exc)) from exc

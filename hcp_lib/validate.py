@@ -108,8 +108,16 @@ class _Collector:
 
 
 def validate_table(raw: RawTable, quarter: Quarter, config: Config,
-                   registry: Registry | None = None) -> Validated:
-    """Check every row of a table, type the accepted ones and keep the rejected ones raw."""
+                   registry: Registry | None = None, *,
+                   earlier: Callable[[pd.DataFrame], np.ndarray] | None = None,
+                   prune: bool = True) -> Validated:
+    """Check every row of a table, type the accepted ones and keep the rejected ones raw.
+
+    For one batch of a table read in batches: ``earlier`` marks the rows whose key an earlier
+    batch already held (given the key columns, rows with an incomplete key included, and it
+    remembers this batch's keys), and ``prune=False`` keeps categories seen only in rejected
+    rows, so that the batches' category orders can be merged into the whole table's.
+    """
     table, frame = raw.table, raw.frame
     registry = registry if registry is not None else config.registry
     meta = frame[list(META)]
@@ -162,6 +170,9 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
 
     if table.key and all(k in typed for k in table.key):
         dup, shown = _duplicates([typed[k] for k in table.key])
+        if earlier is not None:
+            keys = pd.DataFrame({k: typed[k] for k in table.key})
+            dup |= earlier(keys) & keys.notna().all(axis=1).to_numpy()
         found.add("duplicate_key", table.column(table.key[0]) if len(table.key) == 1 else None,
                   dup, shown, detail="" if len(table.key) == 1 else " + ".join(
                       table.column(k).header for k in table.key))
@@ -170,7 +181,7 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
     accepted = pd.DataFrame(typed).loc[~found.reject].reset_index(drop=True)
     levels = {c.name for c in table.columns if c.dtype == "level"}
     for name in accepted.columns:  # rejected values must not linger as empty groups
-        if name not in levels and isinstance(accepted[name].dtype, pd.CategoricalDtype):
+        if prune and name not in levels and isinstance(accepted[name].dtype, pd.CategoricalDtype):
             accepted[name] = accepted[name].cat.remove_unused_categories()
     rejected = _rejects(frame, table, found.reject, found.reasons())
     return Validated(accepted, rejected, found.problems)

@@ -255,6 +255,7 @@ def test_a_crash_in_any_command_is_one_line_and_a_logged_traceback(workspace, mo
                                                                    tmp_path):
     monkeypatch.setenv("HCP_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setattr("hcp_lib.load.load_quarter", fail_with(KeyError("evaluated_at")))
+    monkeypatch.setattr("hcp_lib.stream.stream_quarter", fail_with(KeyError("evaluated_at")))
     done = invoke("validate", QUARTER, "--data", workspace.data)
     assert done.code == ERROR and "Traceback" not in done.output
     assert done.stderr.count("\n") == 1 and "KeyError" in done.stderr

@@ -27,8 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None,
                         help="随机种子 / random seed (default: 20220726)")
     parser.add_argument("--if-missing", action="store_true",
-                        help="该目录已有完整的同一套数据时不重写 / do nothing when the folder "
-                             "already holds this dataset, complete")
+                        help="该目录已有完整的同一套数据时不重写；写出时跳过与通报的核对（安装用，测试会核对） / "
+                             "do nothing when the folder already holds this dataset, complete; when "
+                             "writing, skip the check against the bulletin (set-up; the tests run it)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="按比例写出较小的数据集（测试用；只有 1.0 与通报一致） / write a "
                              "proportionally smaller dataset (tests; only 1.0 matches the bulletin)")
@@ -66,7 +67,7 @@ def handle(args: argparse.Namespace) -> int:
             print(f"{path}  {rows:>10,} rows  {path.stat().st_size / 1e6:8.2f} MB")
     print(f"hcp demo: 已写出合成数据 / wrote {sum(len(f) for f in written.values())} files for "
           f"{', '.join(written)} in {elapsed:.1f} s (seed {seed})")
-    if args.no_check or args.scale != 1.0:
+    if args.no_check or args.if_missing or args.scale != 1.0:
         return 0
     from ..synth.check import check_against_targets
 

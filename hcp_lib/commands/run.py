@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from ..exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, USAGE
@@ -59,6 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="数据不完整的季度也生成，标为征求意见稿，缺口记入 manifest / publish a quarter that "
                              "fails a completeness gate, marked provisional (征求意见稿 by default) "
                              "with its gaps listed in the manifest")
+    parser.add_argument("--engine", choices=("stream", "memory"), default="stream",
+                        help="stream：分批读取大表（默认）；memory：整表读入内存（数字相同，占用内存更多） / "
+                             "stream: read the big tables in bounded batches (default); memory: "
+                             "whole tables in memory (same figures, more memory)")
     parser.add_argument("--quiet", action="store_true", help="不显示进度 / no progress bar or stage lines")
     parser.add_argument("--send", action="store_true",
                         help="运行成功后按 hcp send 报送 / after a successful run, e-mail the report as "
@@ -68,8 +73,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from ..exitcodes import OK
+    from ..progress import enabled as bars_enabled
     from ..run import RunFailed, check_options, main_run
 
+    if args.quiet:
+        os.environ["HCP_PROGRESS"] = "0"  # the loading stages' bars too
     if not args.quiet:
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("hcp: %(message)s"))
@@ -83,7 +91,7 @@ def handle(args: argparse.Namespace) -> int:
             issue_date=args.date, mode=args.mode, timeout=args.timeout, notebook=args.notebook,
             bulletin_path=args.bulletin, kernel=args.kernel, cache_dir=args.cache,
             published_path=args.published, allow_partial=args.allow_partial,
-            progress=not args.quiet and sys.stderr.isatty(),
+            progress=not args.quiet and bars_enabled(), engine=args.engine,
         )
     except RunFailed as exc:
         print(f"hcp run: {exc}", file=sys.stderr)

@@ -1,0 +1,185 @@
+"""Benchmark: load + validate + reduce a quarter, whole process, beside DuckDB on the same files.
+
+Each engine runs in a fresh subprocess over the demo quarter's own Parquet files (``hcp demo``
+writes them to data/raw), or over a copy scaled up ``--scale`` times with fresh ids (written to
+benchmarks/out/, removed afterwards). Figures are whole-process: wall seconds measured by the
+parent (interpreter start included) and the child's peak resident memory (VmHWM).
+
+    python benchmarks/bench_scale.py                  # the default quarter, every engine
+    python benchmarks/bench_scale.py --scale 10       # ten times the rows (≈20M + 20M)
+    python benchmarks/bench_scale.py --engines stream,duckdb --repeat 1
+
+Engines: ``memory`` (``load_quarter`` + ``reduce_quarter``, the whole tables in memory),
+``stream`` (``hcp_lib.stream.stream_quarter``: bounded batches) and ``duckdb`` (the same
+join and group-by in SQL straight over the Parquet files, no validation: the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out" / "scale"
+DEMO = ROOT / "data" / "raw" / "2022Q2"
+QUARTER = "2022Q2"
+BIG = ("评价明细", "办件明细")
+HALL = "厦门市行政服务中心"
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_memory(folder: Path) -> dict:
+    from hcp_lib.load import load_quarter
+    from hcp_lib.reduce import reduce_quarter
+
+    inputs = load_quarter(folder, QUARTER, mode="quarantine",
+                          tables=["evaluations", "cases", "bad_reviews"])
+    agg = reduce_quarter(inputs.tables, _config(), quarter=QUARTER)
+    return {"groups": len(agg.evaluations) + len(agg.cases), "rows": agg.meta["evaluations"]}
+
+
+def run_stream(folder: Path) -> dict:
+    from hcp_lib.stream import stream_quarter
+
+    result = stream_quarter(folder, QUARTER, _config(), mode="quarantine")
+    agg = result.aggregates
+    return {"groups": len(agg.evaluations) + len(agg.cases), "rows": agg.meta["evaluations"]}
+
+
+def run_duckdb(folder: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    ev = f"read_parquet('{folder}/评价明细*.parquet')"
+    cases = f"read_parquet('{folder}/办件明细*.parquet')"
+    hall = f"(c.\"办理渠道\" = '窗口' AND c.\"办理地点\" = '{HALL}')"
+    n1 = con.execute(f"""
+        SELECT count(*) FROM (
+          SELECT e."实施单位", e."行政区划代码", e."事项编码", e."评价渠道", e."评价等级",
+                 e."评价方式", month(CAST(e."评价时间" AS TIMESTAMP)) AS m,
+                 coalesce({hall}, false) AS hall,
+                 CAST(e."汇聚时间" AS TIMESTAMP) - CAST(e."评价时间" AS TIMESTAMP)
+                   > INTERVAL 24 HOUR AS late, count(*) AS n
+          FROM {ev} e LEFT JOIN {cases} c ON e."办件编号" = c."办件编号"
+          GROUP BY ALL)""").fetchone()[0]
+    n2 = con.execute(f"""
+        SELECT count(*) FROM (
+          SELECT c."实施单位", c."行政区划代码", c."事项编码", c."办理渠道", {hall} AS hall,
+                 month(CAST(c."办结时间" AS TIMESTAMP)) AS m, count(*) AS n,
+                 count(*) FILTER (WHERE s.k IS NULL) AS without_evaluation
+          FROM {cases} c LEFT JOIN (SELECT DISTINCT "办件编号" AS k FROM {ev}) s
+            ON c."办件编号" = s.k
+          GROUP BY ALL)""").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {ev}").fetchone()[0]
+    return {"groups": n1 + n2, "rows": rows}
+
+
+ENGINES = {"memory": run_memory, "stream": run_stream, "duckdb": run_duckdb}
+
+
+def _config():
+    from hcp_lib.config import load_config
+
+    return load_config()
+
+
+def child(engine: str, folder: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    result = ENGINES[engine](folder)
+    print(json.dumps({**result, "peak_mb": _peak_mb()}))
+
+
+def scaled(times: int) -> Path:
+    """The demo quarter with its two big tables copied ``times`` times under fresh ids."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = OUT / f"x{times}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for path in DEMO.iterdir():
+        if path.is_file() and not path.name.startswith(BIG):
+            shutil.copy(path, folder / path.name)
+    for path in sorted(DEMO.glob("*.parquet")):
+        if not path.name.startswith(BIG):
+            continue
+        source = pq.ParquetFile(path)
+        for copy in range(times):
+            with pq.ParquetWriter(folder / f"{path.stem}_{copy + 1}.parquet",
+                                  source.schema_arrow) as writer:
+                for batch in source.iter_batches(batch_size=500_000):
+                    table = pa.Table.from_batches([batch])
+                    for name in ("评价编号", "办件编号"):
+                        if name in table.column_names and copy:
+                            i = table.schema.get_field_index(name)
+                            fresh = pc.binary_join_element_wise(
+                                f"R{copy}-", table.column(i).cast(pa.string()), "")
+                            table = table.set_column(i, name, fresh)
+                    writer.write_table(table)
+    return folder
+
+
+def measure(engine: str, folder: Path, repeat: int) -> dict:
+    walls, peaks, result = [], [], {}
+    for _ in range(repeat):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, __file__, "--child", engine, str(folder)],
+                              capture_output=True, text=True, cwd=ROOT)
+        walls.append(time.perf_counter() - started)
+        if done.returncode:
+            return {"engine": engine, "error": done.stderr.strip().splitlines()[-1:]}
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        peaks.append(result.pop("peak_mb"))
+    return {"engine": engine, "wall_s": statistics.median(walls), "peak_mb": max(peaks), **result}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--engines", default="memory,stream,duckdb")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("ENGINE", "FOLDER"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    if not DEMO.is_dir():
+        sys.exit(f"{DEMO} not found: run `hcp demo` (or `make report`) first")
+    folder = DEMO if args.scale == 1 else scaled(args.scale)
+    try:
+        rows = {}
+        for engine in args.engines.split(","):
+            rows[engine] = measure(engine, folder, args.repeat)
+        floor = rows.get("duckdb", {}).get("wall_s")
+        print(f"load + validate + reduce, {folder.name} (x{args.scale}), median of {args.repeat}:")
+        for row in rows.values():
+            if "error" in row:
+                print(f"  {row['engine']:8} failed: {row['error']}")
+                continue
+            ratio = f"  {row['wall_s'] / floor:4.2f}x duckdb" if floor else ""
+            print(f"  {row['engine']:8} {row['wall_s']:7.2f} s  peak {row['peak_mb']:7.0f} MB  "
+                  f"{row['rows']:>11,} evaluations  {row['groups']:>7,} groups{ratio}")
+    finally:
+        if folder != DEMO:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
