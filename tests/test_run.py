@@ -32,14 +32,18 @@ def saved_bulletin(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def report(saved_bulletin, tmp_path_factory) -> Path:
+def report(saved_bulletin, tiny_data, tmp_path_factory) -> Path:
+    """The fixture bulletin run through ``hcp run``; the analyst copy's trends section reads the
+    previous quarter from the tiny dataset, through a cache of the test's own."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     if "hcp" not in KernelSpecManager().find_kernel_specs():
         pytest.fail("the 'hcp' Jupyter kernel is not installed (make installs it: "
                     "python -m ipykernel install --sys-prefix --name hcp)")
     out = tmp_path_factory.mktemp("reports") / "2022Q2"
-    done = hcp("run", "2022Q2", "--bulletin", str(saved_bulletin), "--out", str(out))
+    cache = tmp_path_factory.mktemp("cache")
+    done = hcp("run", "2022Q2", "--bulletin", str(saved_bulletin), "--out", str(out),
+               "--data", str(tiny_data), "--cache", str(cache))
     assert done.returncode == OK, done.stderr
     assert str(out) in done.stdout
     return out

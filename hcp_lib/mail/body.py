@@ -13,6 +13,7 @@ run manifest hashes them like every other output; ``hcp send`` only assembles an
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -133,9 +134,10 @@ def _masthead(head: dict[str, str]) -> dict[str, str]:
 
 def _mail_table(fragment: str) -> str:
     """The archive's table markup with the attributes clients honour when styles are gone."""
+    fragment = re.sub(r'<table class="(data[^"]*)">',
+                      r'<table class="\1" width="100%" border="1" cellpadding="2" cellspacing="0">',
+                      fragment)
     return (fragment
-            .replace('<table class="data">',
-                     '<table class="data" width="100%" border="1" cellpadding="2" cellspacing="0">')
             .replace("<th>", '<th bgcolor="#f2f2f2" align="center">')
             .replace("<th ", '<th bgcolor="#f2f2f2" align="center" ')
             .replace('<td class="num">', '<td class="num" align="right">'))
