@@ -147,6 +147,23 @@ class InputValidationError(Exception):
         self.report = report
 
 
+def loader_arguments(
+    folder: str | Path, quarter: Quarter | str, config: Config | str | Path | None,
+    mode: Mode | None,
+) -> tuple[Path, Quarter, Config, Mode]:
+    """The loaders' common arguments, checked and typed (the streaming loader shares them)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"input folder not found: {folder}")
+    quarter = Quarter.parse(quarter)
+    if not isinstance(config, Config):
+        config = load_config(config)
+    mode = mode or config.input.default_mode
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    return folder, quarter, config, mode
+
+
 def load_quarter(
     folder: str | Path,
     quarter: Quarter | str,
@@ -164,15 +181,7 @@ def load_quarter(
     table has no file at all or a file cannot be read (its rows could not be counted, so
     carrying on would publish figures with rows silently missing).
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"input folder not found: {folder}")
-    quarter = Quarter.parse(quarter)
-    if not isinstance(config, Config):
-        config = load_config(config)
-    mode = mode or config.input.default_mode
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    folder, quarter, config, mode = loader_arguments(folder, quarter, config, mode)
     names = list(TABLES) if tables is None else list(tables)
     unknown = [n for n in names if n not in TABLES]
     if unknown:

@@ -451,6 +451,19 @@ def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None)
                  mapping.repeated, tuple(headers), tuple(ragged), layout.notes)
 
 
+def _records(path: Path, encoding: str, skip: int) -> Iterator[tuple[int, list[str]]]:
+    """Each non-empty CSV record after ``skip`` lines, with the line it starts on."""
+    with open(path, encoding=encoding, newline="", errors="replace") as fh:
+        for _ in range(skip):
+            fh.readline()
+        reader = csv.reader(fh)
+        line = skip + 1
+        for record in reader:
+            if record:
+                yield line, record
+            line = skip + reader.line_num + 1
+
+
 def _line_numbers(path: Path, encoding: str, skip: int, width: int,
                   parsed: int) -> tuple[list[int], list[tuple[int, int]]]:
     """Where each record starts, for a file with lines of the wrong width (a rare, slow path).
@@ -460,15 +473,8 @@ def _line_numbers(path: Path, encoding: str, skip: int, width: int,
     """
     good: list[int] = []
     bad: list[tuple[int, int]] = []
-    with open(path, encoding=encoding, newline="", errors="replace") as fh:
-        for _ in range(skip):
-            fh.readline()
-        reader = csv.reader(fh)
-        line = skip + 1
-        for record in reader:
-            if record:
-                (good.append(line) if len(record) == width else bad.append((line, len(record))))
-            line = skip + reader.line_num + 1
+    for line, record in _records(path, encoding, skip):
+        (good.append(line) if len(record) == width else bad.append((line, len(record))))
     if len(good) != parsed:  # the two parsers disagree on quoting: number in order instead
         good = list(range(skip + 1, skip + 1 + parsed))
     return good, bad
@@ -490,16 +496,8 @@ def _split_lines(path: Path, encoding: str, skip: int, width: int) -> tuple[byte
     out = io.StringIO()
     writer = csv.writer(out)
     bad: list[tuple[int, int]] = []
-    with open(path, encoding=encoding, newline="", errors="replace") as fh:
-        for _ in range(skip):
-            fh.readline()
-        reader = csv.reader(fh)
-        line = skip + 1
-        for record in reader:
-            if record:
-                (writer.writerow(record) if len(record) == width else bad.append((line,
-                                                                                 len(record))))
-            line = skip + reader.line_num + 1
+    for line, record in _records(path, encoding, skip):
+        (writer.writerow(record) if len(record) == width else bad.append((line, len(record))))
     return out.getvalue().encode("utf-8"), bad
 
 

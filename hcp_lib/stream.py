@@ -32,10 +32,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import reduce as rd
-from .config import Config, load_config
+from .config import Config
 from .contract import LEVELS, TABLES, Table
 from .load import (
-    MODES,
     REJECTS_SUFFIX,
     UNUSABLE,
     InputValidationError,
@@ -45,6 +44,7 @@ from .load import (
     _drop_personal,
     _file_problems,
     _table_report,
+    loader_arguments,
     unknown_eval_ids,
     write_rejects,
 )
@@ -409,15 +409,7 @@ def stream_quarter(
     batch_rows: int = BATCH_ROWS,
 ) -> Streamed:
     """``load_quarter`` + ``reduce_quarter`` in bounded memory: the same report and aggregates."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"input folder not found: {folder}")
-    q = Quarter.parse(quarter)
-    if not isinstance(config, Config):
-        config = load_config(config)
-    mode = mode or config.input.default_mode
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
     rejects_path = Path(rejects_dir) if rejects_dir is not None else None
     if rejects_path is not None:
         rejects_path.mkdir(parents=True, exist_ok=True)
