@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .cells import as_cells, as_text, dictionary_columns, finish_dictionary, in_order_of_appearance
 from .contract import Column, Table
 from .masking import CONTROL_IN_TEXT, redact
 
@@ -512,30 +513,34 @@ def _reconcile_ragged(bad: list[tuple[int, int]], ragged: list[int]) -> list[tup
 def _read_parquet(path: Path, table: Table, digest: str) -> Sheet:
     schema = pq.read_schema(path)
     mapping = map_headers(list(schema.names), table)
-    raw = pq.read_table(path, columns=[schema.names[i] for i in mapping.keep])
-    columns = [_as_text(raw.column(i)) for i in range(raw.num_columns)]
-    data = pa.table(columns, names=list(mapping.keep.values()))
+    columns, few = parquet_columns(schema, mapping, table)
+    raw = pq.read_table(path, columns=columns, read_dictionary=few)
+    data = parquet_cells(raw, mapping, table)
     rows = pa.array(range(1, data.num_rows + 1), pa.int32())
     return Sheet(path, None, None, digest, _finish(data, rows, table), mapping.missing,
                  mapping.unknown,
                  mapping.repeated, tuple(schema.names))
 
 
-def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Typed Parquet columns as the text a CSV export would hold."""
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = column.cast(kind.value_type)
-        kind = column.type
-    if pa.types.is_timestamp(kind) and kind.tz:
-        seconds = column.cast(pa.timestamp("s", tz=kind.tz), safe=False)
-        return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
-    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-        # A plain cast prints "YYYY-MM-DD HH:MM:SS" and is ~25x faster than strftime.
-        return column.cast(pa.timestamp("s"), safe=False).cast(pa.string())
-    if pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
-        return column.cast(pa.string())
-    return column.cast(pa.string())
+def parquet_columns(schema: pa.Schema, mapping: _Mapping,
+                    table: Table) -> tuple[list[str], list[str]]:
+    """The source columns to read, and those to read as dictionaries."""
+    columns = [schema.names[i] for i in mapping.keep]
+    wanted = {schema.names[i]: low_cardinality(table.column(name), table)
+              for i, name in mapping.keep.items()}
+    return columns, dictionary_columns(schema, wanted)
+
+
+def parquet_cells(raw: pa.Table | pa.RecordBatch, mapping: _Mapping, table: Table) -> pa.Table:
+    """A Parquet table or batch (its columns in ``mapping.keep`` order) as the loader's cells."""
+    names = list(mapping.keep.values())
+    few = {name: low_cardinality(table.column(name), table) for name in names}
+    return pa.table([as_cells(_chunked(raw.column(i)), table.column(name), few[name])
+                     for i, name in enumerate(names)], names=names)
+
+
+def _chunked(column: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    return column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
 
 
 # --- XLSX --------------------------------------------------------------------------------
@@ -655,10 +660,20 @@ def _finish(data: pa.Table, rows: pa.Array, table: Table | None = None) -> pa.Ta
     """Trim whitespace, make empty cells null, add the row numbers.
 
     A ledger's text (few rows, printed in the bulletin) loses its control characters here;
-    the big tables' few-valued columns lose theirs per distinct value in ``stack``.
+    the big tables' few-valued columns lose theirs per distinct value in ``stack``. Typed
+    date-times pass as they are; dictionaries are finished per distinct value.
     """
     columns = []
     for column in data.columns:
+        if pa.types.is_timestamp(column.type):
+            columns.append(column)
+            continue
+        if pa.types.is_dictionary(column.type):
+            done = [finish_dictionary(chunk) for chunk in column.chunks]
+            if all(d is not None for d in done):
+                columns.append(pa.chunked_array(done, type=column.type))
+                continue
+            column = column.cast(column.type.value_type)
         if table is not None and not table.required:
             column = _strip_control(column)
         trimmed = pc.utf8_trim_whitespace(column)
@@ -743,14 +758,16 @@ def stack(table: Table, sheets: list[Sheet],
         start += n
         sheet.data = None  # the stacked frame holds the only copy from here on
     if parts:
-        stacked = pa.concat_tables(parts)
+        stacked = pa.concat_tables(_alike(parts))
     else:
         stacked = pa.table({**{n: pa.array([], pa.string()) for n in names},
                             "_row": pa.array([], pa.int32())})
     for name in names:
         if low_cardinality(table.column(name), table):
             i = stacked.schema.get_field_index(name)
-            encoded = pc.dictionary_encode(stacked.column(name))
+            column = stacked.column(name)
+            encoded = (in_order_of_appearance(column) if pa.types.is_dictionary(column.type)
+                       else pc.dictionary_encode(column))
             stacked = stacked.set_column(i, name, _clean_dictionary(encoded))
     frame = stacked.unify_dictionaries().to_pandas(self_destruct=True)
     for name in names:
@@ -771,6 +788,20 @@ def stack(table: Table, sheets: list[Sheet],
                 detail[first + i] = f"expected {len(sheet.header)} fields, found {found}"
     return RawTable(table, sheets, errors or [], frame, bounds, broken,
                     pd.Series(detail, dtype=object).reindex(range(len(frame))))
+
+
+def _alike(parts: list[pa.Table]) -> list[pa.Table]:
+    """Sheets of one table in different formats: a column typed in one and text in another
+    becomes text in all (typed date-times as text, dictionaries decoded), so they stack."""
+    if len({p.schema for p in parts}) <= 1:
+        return parts
+    out = [p for p in parts]
+    for i, name in enumerate(parts[0].column_names):
+        kinds = {p.schema.field(i).type for p in parts}
+        if len(kinds) > 1:
+            out = [p.set_column(i, name, p.column(i) if p.schema.field(i).type == pa.string()
+                                else as_text(p.column(i))) for p in out]
+    return out
 
 
 def _clean_dictionary(column: pa.ChunkedArray) -> pa.ChunkedArray:

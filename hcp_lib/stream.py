@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from . import reduce as rd
 from .config import Config
 from .contract import LEVELS, TABLES, Table
+from .hashing import key_hashes
 from .load import (
     REJECTS_SUFFIX,
     UNUSABLE,
@@ -57,11 +58,12 @@ from .readers import (
     RawTable,
     ReadError,
     Sheet,
-    _as_text,
     _finish,
     find_files,
     map_headers,
     outside,
+    parquet_cells,
+    parquet_columns,
     read_file,
     read_table,
     sha256_file,
@@ -75,16 +77,6 @@ BIG = ("evaluations", "cases")
 
 
 # --- compact cross-batch structures ---------------------------------------------------------
-
-
-def key_hashes(keys: pd.DataFrame) -> np.ndarray:
-    """One 64-bit hash per row of key values (text as the user typed it)."""
-    out = np.zeros(len(keys), dtype=np.uint64)
-    for name in keys.columns:
-        values = keys[name].astype(object).to_numpy(dtype=object, na_value=None)
-        with np.errstate(over="ignore"):
-            out = out * np.uint64(0x100000001B3) ^ pd.util.hash_array(values, categorize=False)
-    return out
 
 
 class HashRuns:
@@ -241,19 +233,19 @@ def sheet_batches(folder: Path, table: Table, batch_rows: int,
 
 def _parquet_batches(path: Path, table: Table, batch_rows: int) -> Iterator[Sheet]:
     """First the header-only Sheet (for ``borrowed``), then the file's batches."""
-    source = pq.ParquetFile(path)
-    names = source.schema_arrow.names
+    schema = pq.read_schema(path)
+    names = schema.names
     mapping = map_headers(list(names), table)
+    columns, few = parquet_columns(schema, mapping, table)
+    source = pq.ParquetFile(path, read_dictionary=few)
     digest = sha256_file(path)
     first = Sheet(path, None, None, digest, pa.table({}), mapping.missing, mapping.unknown,
                   mapping.repeated, tuple(names))
     yield first
-    columns = [names[i] for i in mapping.keep]
     start = 1
     emitted = False
     for batch in source.iter_batches(batch_size=batch_rows, columns=columns):
-        data = pa.table([_as_text(pa.chunked_array([batch.column(i)]))
-                         for i in range(batch.num_columns)], names=list(mapping.keep.values()))
+        data = parquet_cells(batch, mapping, table)
         rows = pa.array(np.arange(start, start + data.num_rows, dtype=np.int32))
         start += data.num_rows
         sheet = Sheet(path, None, None, digest, _finish(data, rows, table), mapping.missing,

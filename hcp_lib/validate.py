@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from .config import Config
 from .contract import LEVELS, Column, Table
+from .hashing import duplicated
 from .masking import printable
 from .problems import KINDS, Problem, Severity, group
 from .quarters import Quarter, QuarterError
@@ -82,6 +83,8 @@ class _Collector:
             return
         if column is not None and column.personal:
             values = None  # never echo personal data
+        if values is not None:
+            values = shown_text(values, mask)
         header = column.header if column is not None else None
         self.problems += group(self.table.name, kind, header, self.meta, mask, values,
                                self.max_examples, severity, detail)
@@ -193,6 +196,10 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
 def _convert(col: Column, values: pd.Series, table: Table, quarter: Quarter, config: Config,
              registry: Registry) -> tuple[str, object, np.ndarray]:
     """(problem kind, typed values, bad mask) for one column."""
+    if col.dtype in ("datetime", "date") and pd.api.types.is_datetime64_dtype(values.dtype):
+        parsed, bad = typed_datetimes(values)  # a typed Parquet column: nothing to parse
+        parsed = parsed.dt.normalize() if col.dtype == "date" else parsed
+        return f"bad_{col.dtype}", parsed, bad
     if col.dtype == "datetime":
         parsed = parse_datetimes(values, DATETIME_FORMATS)
         return "bad_datetime", parsed, parsed.isna().to_numpy()
@@ -296,6 +303,29 @@ def parse_datetimes(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
     return pd.Series(stamps.astype("datetime64[ns]"), index=values.index)
 
 
+_NS_RANGE = (np.datetime64(pd.Timestamp.min.ceil("s")), np.datetime64(pd.Timestamp.max.floor("s")))
+
+
+def typed_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Typed date-times as datetime64[ns]; beyond what that holds (before 1678, after 2261)
+    is bad, as the same text would be."""
+    stamps = values.to_numpy()
+    bad = ~np.isnat(stamps) & ((stamps < _NS_RANGE[0]) | (stamps > _NS_RANGE[1]))
+    if bad.any():
+        stamps = np.where(bad, np.datetime64("NaT"), stamps)
+    return pd.Series(stamps.astype("datetime64[ns]"), index=values.index), bad
+
+
+def shown_text(values: pd.Series, mask: np.ndarray) -> pd.Series:
+    """What a problem or a rejects file shows for typed date-times: their text, as exported."""
+    if not pd.api.types.is_datetime64_dtype(values.dtype):
+        return values
+    text = pd.Series(None, index=values.index, dtype=object)
+    picked = values[mask]
+    text[mask] = [None if pd.isna(v) else str(v) for v in picked]
+    return text
+
+
 def level_decoder(direction: str) -> Callable[[str], str | None]:
     """A label stays; a code 1-5 decodes by the configured direction (descending: 5=非常满意)."""
     order = LEVELS if direction == "ascending" else tuple(reversed(LEVELS))
@@ -348,12 +378,7 @@ def _quarter(value: str) -> str | None:
 def _duplicates(keys: list[pd.Series]) -> tuple[np.ndarray, pd.Series]:
     """Rows whose key repeats an earlier row's (rows with an incomplete key are not compared)."""
     frame = pd.DataFrame(dict(enumerate(keys)))
-    complete = frame.notna().all(axis=1).to_numpy()
-    dup = np.zeros(len(frame), dtype=bool)
-    if complete.any():
-        sub = frame.loc[complete]
-        dup[complete] = (sub.iloc[:, 0].duplicated(keep="first") if sub.shape[1] == 1
-                         else sub.duplicated(keep="first")).to_numpy()
+    dup = duplicated(frame)
     if frame.shape[1] == 1:
         shown = frame.iloc[:, 0].astype(object)
     else:
@@ -378,5 +403,6 @@ def _rejects(frame: pd.DataFrame, table: Table, reject: np.ndarray,
         if col.personal or col.name not in rows.columns:
             out[col.header] = ""
         else:
-            out[col.header] = rows[col.name].astype(object).to_numpy()
+            out[col.header] = shown_text(rows[col.name], np.ones(len(rows), dtype=bool)
+                                         ).astype(object).to_numpy()
     return out
