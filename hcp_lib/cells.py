@@ -18,7 +18,6 @@ a typed file with its CSV twin.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -87,18 +86,17 @@ def in_order_of_appearance(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
     That is what ``dictionary_encode`` gives for the column's text, so a category's place (and
     with it the order of the aggregates' rows) does not depend on how a writer built its
-    dictionary pages.
+    dictionary pages. Writers usually build them in that order already: then nothing moves.
     """
     if column.num_chunks == 0:
         return column
-    whole = pa.table({"c": column}).unify_dictionaries().column("c").combine_chunks()
-    if isinstance(whole, pa.ChunkedArray):
-        whole = whole.chunk(0) if whole.num_chunks else pa.array([], column.type)
-    codes = whole.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    used = pd.unique(codes[codes >= 0])
-    remap = np.full(len(whole.dictionary) + 1, -1, dtype=np.int32)
-    remap[used] = np.arange(len(used), dtype=np.int32)
-    new = remap[codes]
-    indices = pa.array(new, type=pa.int32(), mask=new < 0)
-    dictionary = whole.dictionary.take(pa.array(used, type=pa.int64()))
-    return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, dictionary)])
+    whole = column.unify_dictionaries() if column.num_chunks > 1 else column
+    whole = whole.combine_chunks() if whole.num_chunks > 1 else whole.chunk(0)
+    used = pc.unique(whole.indices).drop_null().cast(pa.int64())
+    if len(used) == len(whole.dictionary) and (
+            not len(used) or pc.all(pc.equal(used, pa.array(np.arange(len(used))))).as_py()):
+        return pa.chunked_array([whole])
+    remap = np.zeros(len(whole.dictionary), dtype=np.int32)
+    remap[used.to_numpy()] = np.arange(len(used), dtype=np.int32)
+    indices = pc.take(pa.array(remap), whole.indices)
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, whole.dictionary.take(used))])

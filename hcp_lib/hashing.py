@@ -12,6 +12,8 @@ distributed engine relies on. Two different ids collide with a probability of ab
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -60,7 +62,9 @@ def arrow_hashes(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if text.null_count:
         lengths[~text.is_valid().to_numpy(zero_copy_only=False)] = 0
     out = np.empty(len(text), dtype=np.uint64)
-    distinct = np.unique(lengths)
+    shortest, longest = (int(lengths.min()), int(lengths.max())) if len(lengths) else (0, 0)
+    distinct = ([shortest] if shortest == longest else
+                np.flatnonzero(np.bincount(lengths - shortest)) + shortest)
     for length in distinct:
         rows = None if len(distinct) == 1 else np.flatnonzero(lengths == length)
         starts = offsets[:-1] if rows is None else offsets[rows]
@@ -105,20 +109,62 @@ def key_hashes(keys: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def duplicated(keys: pd.DataFrame) -> np.ndarray:
+def hash_order(hashes: np.ndarray) -> np.ndarray:
+    """``np.argsort(hashes, kind="stable")``, two to three times faster.
+
+    Each hash's high bits and its row number are packed into one word and sorted by value
+    (numpy sorts plain integers far faster than it argsorts them). Ties in the high bits are
+    rare and put right afterwards.
+    """
+    n = len(hashes)
+    bits = max(int(n - 1).bit_length(), 1)
+    packed = (hashes >> np.uint64(bits)) << np.uint64(bits) | np.arange(n, dtype=np.uint64)
+    order = (np.sort(packed) & np.uint64((1 << bits) - 1)).astype(np.intp)
+    ordered = hashes[order]
+    if n > 1 and (ordered[1:] < ordered[:-1]).any():
+        order = order[np.argsort(ordered, kind="stable")]
+    return order
+
+
+@dataclass
+class Hashed:
+    """A batch's key hashes, once: one per row, and the rows in hash order.
+
+    Within-batch duplicates, the keys seen in earlier batches and the accepted rows' ids all
+    use the same hashes and the same sort.
+    """
+
+    hashes: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def of(cls, keys: pd.DataFrame) -> Hashed:
+        hashes = key_hashes(keys)
+        return cls(hashes, hash_order(hashes))
+
+    @property
+    def sorted(self) -> np.ndarray:
+        return self.hashes[self.order]
+
+
+def duplicated(keys: pd.DataFrame, hashed: Hashed | None = None) -> np.ndarray:
     """Rows whose key repeats an earlier row's, exactly: hashes find candidates, text decides.
 
     Rows with an incomplete key are not compared.
     """
-    complete = keys.notna().all(axis=1).to_numpy()
+    hashed = hashed if hashed is not None else Hashed.of(keys)
     dup = np.zeros(len(keys), dtype=bool)
-    if not complete.any():
+    ordered = hashed.sorted
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
         return dup
-    where = np.flatnonzero(complete)
-    hashes = pd.Series(key_hashes(keys.iloc[where]))
-    candidates = where[hashes.duplicated(keep=False).to_numpy()]
-    if len(candidates):
-        sub = keys.iloc[candidates].astype(object)
-        dup[candidates] = (sub.iloc[:, 0].duplicated(keep="first") if sub.shape[1] == 1
-                           else sub.duplicated(keep="first")).to_numpy()
+    run = np.zeros(len(keys), dtype=bool)  # rows whose hash another row shares
+    run[1:] |= same
+    run[:-1] |= same
+    candidates = np.sort(hashed.order[run])
+    sub = keys.iloc[candidates].astype(object)
+    complete = sub.notna().all(axis=1).to_numpy()
+    sub, candidates = sub.loc[complete], candidates[complete]
+    dup[candidates] = (sub.iloc[:, 0].duplicated(keep="first") if sub.shape[1] == 1
+                       else sub.duplicated(keep="first")).to_numpy()
     return dup

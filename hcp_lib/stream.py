@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from . import reduce as rd
 from .config import Config
 from .contract import LEVELS, TABLES, Table
-from .hashing import key_hashes
+from .hashing import Hashed, hash_order, key_hashes
 from .load import (
     REJECTS_SUFFIX,
     UNUSABLE,
@@ -86,30 +86,35 @@ class HashRuns:
         self.runs: list[np.ndarray] = []
 
     def contains(self, hashes: np.ndarray) -> np.ndarray:
-        order = np.argsort(hashes)
-        needles = hashes[order]  # sorted needles: binary searches stay in cache
-        found = np.zeros(len(hashes), dtype=bool)
+        order = hash_order(hashes)
+        out = np.empty(len(hashes), dtype=bool)
+        out[order] = self.contains_sorted(hashes[order])
+        return out
+
+    def contains_sorted(self, needles: np.ndarray) -> np.ndarray:
+        """For sorted needles (binary searches stay in cache), whether each is held."""
+        found = np.zeros(len(needles), dtype=bool)
         for run in self.runs:
             at = np.minimum(np.searchsorted(run, needles), len(run) - 1)
             found |= run[at] == needles
-        out = np.empty_like(found)
-        out[order] = found
-        return out
+        return found
 
-    def add(self, hashes: np.ndarray) -> None:
+    def add(self, hashes: np.ndarray, *, is_sorted: bool = False) -> None:
         if not len(hashes):
             return
-        run = np.sort(hashes)
+        run = hashes if is_sorted else np.sort(hashes)
         while self.runs and len(self.runs[-1]) <= 2 * len(run):
             # Two sorted runs: a stable sort of the pair is a linear merge.
             run = np.sort(np.concatenate([self.runs.pop(), run]), kind="stable")
         self.runs.append(run)
 
-    def seen_before(self, keys: pd.DataFrame) -> np.ndarray:
+    def seen_before(self, keys: pd.DataFrame, hashed: Hashed | None = None) -> np.ndarray:
         """Rows whose key an earlier call held; then remember these (``validate_table``'s hook)."""
-        hashes = key_hashes(keys)
-        found = self.contains(hashes)
-        self.add(hashes)
+        hashed = hashed if hashed is not None else Hashed.of(keys)
+        needles = hashed.sorted
+        found = np.empty(len(needles), dtype=bool)
+        found[hashed.order] = self.contains_sorted(needles)
+        self.add(needles, is_sorted=True)
         return found
 
 
@@ -353,8 +358,9 @@ class _Rejects:
 
 def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
                   batch_rows: int, rejects_dir: Path | None,
-                  consume: Callable[[pd.DataFrame], None]) -> TableReport:
-    """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``."""
+                  consume: Callable[[pd.DataFrame, np.ndarray | None], None]) -> TableReport:
+    """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``
+    (with their key hashes)."""
     errors: list[tuple[str, str]] = []
     seen = HashRuns()
     merger = ProblemMerger(table, config.input.max_examples_per_problem)
@@ -377,7 +383,7 @@ def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
         last = (sheet.path, sheet.sheet)
         read, accepted, rejected = (read + part.read, accepted + part.accepted,
                                     rejected + part.rejected)
-        consume(_drop_personal(result.accepted, table))
+        consume(_drop_personal(result.accepted, table), result.key_hashes)
         del raw, result
     if not files:  # no sheet at all: the whole-table path's empty frame, for its problems
         raw = stack(table, [], errors)
@@ -429,7 +435,7 @@ def stream_quarter(
     case_groups = Groups(rd.CASE_DIMS)
     case_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def consume_cases(cases: pd.DataFrame) -> None:
+    def consume_cases(cases: pd.DataFrame, id_hashes: np.ndarray | None) -> None:
         hall = rd._hall_flags(cases, config)
         completed = rd._datetimes(cases.get("completed_at"), len(cases))
         days["cases"].update(_days(completed))
@@ -442,13 +448,13 @@ def stream_quarter(
             "hall": rd._bool_codes(hall),
             "month": rd._month_codes(completed),
         }, len(cases))
-        hashes = key_hashes(cases[["case_id"]]) if len(cases) else np.zeros(0, np.uint64)
+        hashes = id_hashes if id_hashes is not None else key_hashes(cases[["case_id"]])
         case_parts.append((hashes, ids.astype(np.int32), checked, hall))
 
     reports["cases"] = _stream_table(folder, TABLES["cases"], q, config, batch_rows,
                                      rejects_path, consume_cases)
     case_hash = np.concatenate([p[0] for p in case_parts]) if case_parts else np.zeros(0, np.uint64)
-    order = np.argsort(case_hash, kind="stable")
+    order = hash_order(case_hash)
     case_hash = case_hash[order]
     case_group = _joined([p[1] for p in case_parts], np.int32)[order]
     case_checked = _joined([p[2] for p in case_parts], bool)[order]
@@ -461,7 +467,7 @@ def stream_quarter(
         if not len(case_hash) or not len(ids):
             return np.full(len(ids), -1, dtype=np.int64)
         hashes = key_hashes(ids.to_frame())
-        order = np.argsort(hashes)
+        order = hash_order(hashes)
         at = np.minimum(np.searchsorted(case_hash, hashes[order]), len(case_hash) - 1)
         found = np.empty(len(hashes), dtype=np.int64)
         found[order] = at
@@ -476,7 +482,7 @@ def stream_quarter(
     template: list[pd.DataFrame] = []
     limit = np.timedelta64(int(config.mechanism.push_limit_hours * 3600 * 1e6), "us")
 
-    def consume_evaluations(ev: pd.DataFrame) -> None:
+    def consume_evaluations(ev: pd.DataFrame, _: np.ndarray | None) -> None:
         raw_codes = rd._level_codes(ev.get("level", pd.Series(dtype=object)))
         level_codes = raw_codes.copy()
         ledger_pos = rd._index_in(ev.get("eval_id"), ledger.get("eval_id"))

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from .config import Config
 from .contract import LEVELS, Column, Table
-from .hashing import duplicated
+from .hashing import Hashed, duplicated
 from .masking import printable
 from .problems import KINDS, Problem, Severity, group
 from .quarters import Quarter, QuarterError
@@ -53,6 +53,8 @@ class Validated:
     accepted: pd.DataFrame
     rejected: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    key_hashes: np.ndarray | None = None
+    """The accepted rows' key hashes, when validated in batches (``earlier`` given)."""
 
     @property
     def read(self) -> int:
@@ -117,8 +119,8 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
     """Check every row of a table, type the accepted ones and keep the rejected ones raw.
 
     For one batch of a table read in batches: ``earlier`` marks the rows whose key an earlier
-    batch already held (given the key columns, rows with an incomplete key included, and it
-    remembers this batch's keys), and ``prune=False`` keeps categories seen only in rejected
+    batch already held (given the key columns and their ``Hashed``, rows with an incomplete key
+    included, and it remembers this batch's keys), and ``prune=False`` keeps categories seen only in rejected
     rows, so that the batches' category orders can be merged into the whole table's.
     """
     table, frame = raw.table, raw.frame
@@ -171,11 +173,13 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
         found.add("out_of_period", table.column(table.period_column), outside.to_numpy(),
                   frame[table.period_column], detail=f"{quarter.start:%Y-%m-%d} – {quarter.last_day}")
 
+    hashed = None
     if table.key and all(k in typed for k in table.key):
-        dup, shown = _duplicates([typed[k] for k in table.key])
+        keys = pd.DataFrame({k: typed[k] for k in table.key})
+        hashed = Hashed.of(keys) if earlier is not None or len(keys) > 1 else None
+        dup, shown = _duplicates(keys, hashed)
         if earlier is not None:
-            keys = pd.DataFrame({k: typed[k] for k in table.key})
-            dup |= earlier(keys) & keys.notna().all(axis=1).to_numpy()
+            dup |= earlier(keys, hashed) & keys.notna().all(axis=1).to_numpy()
         found.add("duplicate_key", table.column(table.key[0]) if len(table.key) == 1 else None,
                   dup, shown, detail="" if len(table.key) == 1 else " + ".join(
                       table.column(k).header for k in table.key))
@@ -187,7 +191,8 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
         if prune and name not in levels and isinstance(accepted[name].dtype, pd.CategoricalDtype):
             accepted[name] = accepted[name].cat.remove_unused_categories()
     rejected = _rejects(frame, table, found.reject, found.reasons())
-    return Validated(accepted, rejected, found.problems)
+    kept = hashed.hashes[~found.reject] if hashed is not None and earlier is not None else None
+    return Validated(accepted, rejected, found.problems, kept)
 
 
 # --- conversions -------------------------------------------------------------------------
@@ -271,7 +276,7 @@ def map_unique(values: pd.Series, fn: Callable[[str], object | None],
     Returns a Categorical (``categories`` fixes their order; None returns plain objects) and
     the bad mask. Missing values stay missing and are not bad.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _distinct(values)
     mapped = [fn(str(u)) for u in uniques]
     bad_unique = np.array([m is None for m in mapped] + [False], dtype=bool)
     bad = bad_unique[codes]
@@ -283,6 +288,20 @@ def map_unique(values: pd.Series, fn: Callable[[str], object | None],
     lut = np.array([position.get(m, -1) for m in mapped] + [-1], dtype=np.int32)
     typed = pd.Categorical.from_codes(lut[codes], categories=pd.Index(cats, dtype=object))
     return pd.Series(typed, index=values.index), bad
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, object]:
+    """Codes and distinct values, in order of first appearance (``pd.factorize``'s answer).
+
+    ``stack`` hands over few-valued columns as categoricals whose categories are exactly the
+    values used, in order of first use: their codes are the answer already.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        categories = values.cat.categories
+        if np.bincount(codes[codes >= 0], minlength=len(categories)).all():
+            return codes, categories
+    return pd.factorize(values, use_na_sentinel=True)
 
 
 def parse_datetimes(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
@@ -375,12 +394,11 @@ def _quarter(value: str) -> str | None:
         return None
 
 
-def _duplicates(keys: list[pd.Series]) -> tuple[np.ndarray, pd.Series]:
+def _duplicates(frame: pd.DataFrame, hashed: Hashed | None) -> tuple[np.ndarray, pd.Series]:
     """Rows whose key repeats an earlier row's (rows with an incomplete key are not compared)."""
-    frame = pd.DataFrame(dict(enumerate(keys)))
-    dup = duplicated(frame)
+    dup = duplicated(frame, hashed)
     if frame.shape[1] == 1:
-        shown = frame.iloc[:, 0].astype(object)
+        shown = frame.iloc[:, 0]
     else:
         shown = frame.astype(str).agg(" / ".join, axis=1) if dup.any() else frame.iloc[:, 0]
     return dup, shown

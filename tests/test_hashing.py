@@ -1,0 +1,54 @@
+"""Id hashes: the same text hashes alike whatever its container; duplicates are decided by text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hcp_lib.hashing import arrow_hashes, column_hashes, duplicated, hash_order, key_hashes
+
+ids = st.lists(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(["0001", "01", "甲"])),
+               max_size=60)
+
+
+@given(ids)
+def test_same_text_same_hash_in_every_container(values):
+    as_str = pd.Series(values, dtype="str")
+    expected = column_hashes(as_str)
+    assert np.array_equal(column_hashes(pd.Series(values, dtype=object)), expected)
+    assert np.array_equal(arrow_hashes(pa.array(values, pa.large_string())), expected)
+    chunked = pa.chunked_array([pa.array(values[:7], pa.string()),
+                                pa.array(values[7:], pa.string())], pa.string())
+    assert np.array_equal(arrow_hashes(chunked), expected)
+    text = {v for v in values if v is not None}
+    by_text = {v: column_hashes(pd.Series([v], dtype="str"))[0] for v in text}
+    assert len(set(by_text.values())) == len(text)  # no collision among a few ids
+
+
+@given(ids, ids)
+def test_duplicates_are_pandas_duplicates(first, second):
+    n = min(len(first), len(second))
+    keys = pd.DataFrame({"a": pd.Series(first[:n], dtype="str"),
+                         "b": pd.Series(second[:n], dtype="str")})
+    for frame in (keys[["a"]], keys):
+        complete = frame.notna().all(axis=1)
+        expected = np.zeros(len(frame), dtype=bool)
+        expected[complete.to_numpy()] = frame[complete].duplicated(keep="first").to_numpy()
+        assert np.array_equal(duplicated(frame), expected)
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=300), st.integers(0, 40))
+def test_hash_order_is_a_stable_argsort(values, repeats):
+    hashes = np.array(values + values[:repeats], dtype=np.uint64)
+    assert np.array_equal(hash_order(hashes), np.argsort(hashes, kind="stable"))
+
+
+def test_high_bit_ties_are_put_right():
+    base = np.uint64(0xABCDEF) << np.uint64(40)
+    hashes = base | np.array([9, 3, 7, 3, 1], dtype=np.uint64)  # same high bits, low bits differ
+    assert np.array_equal(hash_order(hashes), np.argsort(hashes, kind="stable"))
+    assert np.array_equal(key_hashes(pd.DataFrame({"x": ["a", "b"]})),
+                          column_hashes(pd.Series(["a", "b"])))
