@@ -49,6 +49,7 @@ from .load import (
     unknown_eval_ids,
     write_rejects,
 )
+from .prefetch import prefetch
 from .problems import Problem
 from .progress import progress
 from .quarters import Quarter
@@ -368,9 +369,13 @@ def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
     files: list = []
     read = accepted = rejected = 0
     last: tuple[Path, str | None] | None = None
-    for number, sheet in progress(sheet_batches(folder, table, batch_rows, errors),
-                                  desc=f"{table.title} {table.name}", unit="batch"):
-        raw = stack(table, [sheet])
+
+    def batches() -> Iterator[tuple[int, Sheet, RawTable]]:
+        for number, sheet in sheet_batches(folder, table, batch_rows, errors):
+            yield number, sheet, stack(table, [sheet])
+
+    for number, sheet, raw in progress(prefetch(batches()), desc=f"{table.title} {table.name}",
+                                       unit="batch"):
         result = validate_table(raw, quarter, config, config.registry,
                                 earlier=seen.seen_before, prune=False)
         merger.add(result.problems, number)
