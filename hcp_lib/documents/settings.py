@@ -78,9 +78,9 @@ class DocumentSettings(_Model):
     @field_validator("leadership_charts")
     @classmethod
     def _known_charts(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from ..present.charts import CHARTS
+        from ..present.chart_names import CAPTIONS
 
-        unknown = [name for name in v if name not in CHARTS]
+        unknown = [name for name in v if name not in CAPTIONS]
         if unknown:
-            raise ValueError(f"unknown charts {unknown}; choose from {list(CHARTS)}")
+            raise ValueError(f"unknown charts {unknown}; choose from {list(CAPTIONS)}")
         return v

@@ -17,6 +17,7 @@ from ..config import Config
 from ..contract import LEVELS
 from ..figures import Bulletin
 from ..quarters import Quarter
+from .chart_names import CAPTIONS
 from .fonts import setup_fonts
 
 DPI = 200
@@ -219,14 +220,16 @@ def trends(b: Bulletin, config: Config) -> Figure:
     return fig
 
 
-CHARTS: dict[str, tuple[str, Callable[[Bulletin, Config], Figure]]] = {
-    "region_levels": ("各地区评价等级分布", region_levels),
-    "unit_satisfaction": ("市直部门政务服务满意率与全市平均分", unit_satisfaction),
-    "active_rates": ("市直部门综合主动评价率与考核要求", active_rates),
-    "bad_reviews": ("差评件分布", bad_reviews),
-    "survey_scores": ("第三方满意度调查得分", survey_scores),
-    "trends": ("与上季度对比", trends),
+_BUILDERS: dict[str, Callable[[Bulletin, Config], Figure]] = {
+    "region_levels": region_levels,
+    "unit_satisfaction": unit_satisfaction,
+    "active_rates": active_rates,
+    "bad_reviews": bad_reviews,
+    "survey_scores": survey_scores,
+    "trends": trends,
 }
+CHARTS: dict[str, tuple[str, Callable[[Bulletin, Config], Figure]]] = {
+    name: (caption, _BUILDERS[name]) for name, caption in CAPTIONS.items()}
 """File stem → (caption, builder), in the order the report shows them."""
 
 
