@@ -585,8 +585,12 @@ def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
 
 
 def _days(moments: np.ndarray) -> set[str]:
-    valid = moments[~np.isnat(moments)]
-    return {str(d) for d in np.unique(valid.astype("datetime64[D]"))}
+    days = moments[~np.isnat(moments)].astype("datetime64[D]").view(np.int64)
+    if not len(days):
+        return set()
+    first = int(days.min())
+    seen = np.flatnonzero(np.bincount(days - first)) + first  # counting, not sorting
+    return {str(d) for d in seen.astype("datetime64[D]")}
 
 
 def _bad_rows(parts: list[pd.DataFrame], empty: pd.DataFrame,

@@ -410,6 +410,9 @@ def _rejects(frame: pd.DataFrame, table: Table, reject: np.ndarray,
 
     Personal columns are present but blank.
     """
+    if not reject.any():  # the usual batch: no row to show, only the layout
+        return pd.DataFrame(columns=["file", "sheet", "row", "reasons",
+                                     *(col.header for col in table.columns)])
     rows = frame.loc[reject]
     out = pd.DataFrame({
         "file": rows["_file"].astype(str).map(printable).to_numpy(),
