@@ -1,9 +1,9 @@
 """Load, validate and reduce a quarter's big tables on a Dask cluster, one input file a task.
 
 The distributed engine runs the streaming engine's own pieces (``hcp_lib.stream``): each task
-reads one file of a big table in batches on a worker (``file_batches``), validates every batch
-with ``check_batch`` and folds the accepted rows into a ``CaseFold`` or ``EvaluationFold``. The
-driver adds the partials up in file order (``TableTally`` for problems, counts and rejects;
+reads one file of a big table (or a range of a big Parquet file's row groups, see ``plan``) in
+batches on a worker (``file_batches``), validates every batch with ``check_batch`` and folds
+the accepted rows into a ``CaseFold`` or ``EvaluationFold``. The driver adds the partials up in file order (``TableTally`` for problems, counts and rejects;
 the folds' group counts, flags and bad-review rows), so category orders, the problem list and
 its examples come out exactly as ``stream_quarter`` gives them.
 
@@ -41,7 +41,7 @@ from .load import Mode, TableReport, loader_arguments
 from .problems import Problem
 from .progress import progress
 from .quarters import Quarter
-from .readers import FORMATS, find_files
+from .readers import FORMATS, find_files, outside
 from .stream import (
     BATCH_ROWS,
     CaseFold,
@@ -60,6 +60,8 @@ from .stream import (
     small_tables,
 )
 
+PART_ROWS = 1_000_000
+"""A Parquet file with more rows is split by row groups into parts of about this many rows."""
 LOCAL_WORKERS = 2
 LOCAL_MEMORY = "4GiB"  # per worker of the cluster started when no scheduler is given
 CONNECT_TIMEOUT = "10s"
@@ -152,10 +154,11 @@ class Partial:
     evaluated: np.ndarray | None = None  # evaluations: the cases found, np.packbits
 
 
-def run_file(path: str, folder: str, table_name: str, quarter: str, config: Config,
-             batch_rows: int, borrowed: list[str] | None, earlier: np.ndarray | None,
-             shared: tuple) -> Partial:
-    """One file of a big table, batch by batch: validated, folded, reported (on a worker).
+def run_part(path: str, row_groups: list[int] | None, folder: str, table_name: str,
+             quarter: str, config: Config, batch_rows: int, borrowed: list[str] | None,
+             earlier: np.ndarray | None, shared: tuple) -> Partial:
+    """One file of a big table (or some of a Parquet file's row groups), batch by batch:
+    validated, folded, reported (on a worker).
 
     ``shared``: the cases' ``(Window,)``; the evaluations' ``(ledger, CaseLookup)``."""
     table = TABLES[table_name]
@@ -165,7 +168,8 @@ def run_file(path: str, folder: str, table_name: str, quarter: str, config: Conf
     fold = (CaseFold(config, *shared) if table_name == "cases"
             else EvaluationFold(config, *shared))
     batches: list[tuple[int, list[Problem], pd.DataFrame, TableReport]] = []
-    opened = file_batches(Path(path), Path(folder), table, batch_rows, borrowed, errors)
+    opened = file_batches(Path(path), Path(folder), table, batch_rows, borrowed, errors,
+                          row_groups)
     sheets = 0
     if opened is not None:
         for number, sheet_batches in enumerate(opened[1]):
@@ -236,33 +240,71 @@ def _borrowed(files: list[Path], folder: Path, table: Table) -> list[str] | None
     return None
 
 
+def plan(files: list[Path], folder: Path, part_rows: int = PART_ROWS
+         ) -> list[tuple[Path, list[int] | None]]:
+    """The tasks of a table: each file whole, or a big Parquet file's row groups in parts of
+    about ``part_rows`` rows (only its footer is read here)."""
+    import pyarrow.parquet as pq
+
+    parts: list[tuple[Path, list[int] | None]] = []
+    for path in files:
+        if FORMATS.get(path.suffix.lower()) != "parquet" or outside(path, folder):
+            parts.append((path, None))
+            continue
+        try:
+            meta = pq.read_metadata(path)
+        except (OSError, ValueError, pq.lib.ArrowException):
+            parts.append((path, None))  # the task words the failure as the loader does
+            continue
+        ranges: list[list[int]] = [[]]
+        rows = 0
+        for i in range(meta.num_row_groups):
+            if rows >= part_rows:
+                ranges.append([])
+                rows = 0
+            ranges[-1].append(i)
+            rows += meta.row_group(i).num_rows
+        parts += [(path, None)] if len(ranges) == 1 else [(path, r) for r in ranges]
+    return parts
+
+
 def _run_table(client: Any, folder: Path, table: Table, q: Quarter, config: Config,
-               config_ref: Any, batch_rows: int, rejects_dir: Path | None,
+               config_ref: Any, batch_rows: int, part_rows: int, rejects_dir: Path | None,
                shared: tuple, take: Callable[[Partial], None]) -> TableReport:
-    """Every file of a big table as a task; partials merged in file order."""
+    """Every file (or part of one) of a big table as a task; partials merged in file order."""
     files = find_files(folder, table)
     borrowed = _borrowed(files, folder, table)
+    parts = plan(files, folder, part_rows)
 
-    def submit(path: Path, earlier: np.ndarray | None) -> Any:
-        return client.submit(run_file, str(path), str(folder), table.name, str(q), config_ref,
-                             batch_rows, borrowed, earlier, shared, pure=False)
+    def submit(path: Path, row_groups: list[int] | None, earlier: np.ndarray | None) -> Any:
+        return client.submit(run_part, str(path), row_groups, str(folder), table.name, str(q),
+                             config_ref, batch_rows, borrowed, earlier, shared, pure=False)
 
-    futures = [submit(path, None) for path in files]
+    futures = [submit(path, row_groups, None) for path, row_groups in parts]
     errors: list[tuple[str, str]] = []
     tally = TableTally(table, config, rejects_dir)
     seen = HashRuns()
-    number = 0
-    for i in progress(range(len(files)), desc=f"{table.title} {table.name} (dask)", unit="file"):
+    number = start = 0
+    unread: Path | None = None  # a file whose first part could not be read: skip its others
+    for i in progress(range(len(parts)), desc=f"{table.title} {table.name} (dask)", unit="part"):
+        path, row_groups = parts[i]
         partial = futures[i].result()
         futures[i] = None
         repeated = partial.hashes[seen.contains(partial.hashes)]
         seen.add(partial.hashes)
-        if len(repeated):  # an id an earlier file held: this file again, knowing which
-            partial = submit(files[i], repeated).result()
-        errors += partial.errors
+        if len(repeated):  # an id an earlier file held: this part again, knowing which
+            partial = submit(path, row_groups, repeated).result()
+        if not row_groups or row_groups[0] == 0:  # a file's first part: its sheets count
+            errors += partial.errors
+            unread = path if partial.errors and not partial.sheets else None
+            start = number
+            number += partial.sheets
+        elif path == unread:
+            continue
+        elif partial.errors:
+            raise RuntimeError(f"{path.name} changed while it was read: {partial.errors[0][1]}")
         for local, problems, rejected, part in partial.batches:
-            tally.add(number + local, problems, rejected, part)
-        number += partial.sheets
+            tally.add(start + local, problems, rejected, part)
         take(partial)
         del partial
     return tally.report(folder, q, config, errors)
@@ -280,16 +322,17 @@ def dask_quarter(
     next_evaluations: pd.DataFrame | None = None,
     until: date | datetime | None = None,
     batch_rows: int = BATCH_ROWS,
+    part_rows: int = PART_ROWS,
 ) -> Streamed:
     """``stream_quarter`` on a Dask cluster: the same report, rejects and aggregates.
 
     ``client``: a ``distributed.Client`` to use; else one is made for ``scheduler`` (or a
-    local cluster, see ``connect``) and closed afterwards."""
+    local cluster, see ``connect``) and closed afterwards. ``part_rows``: see ``plan``."""
     if client is None:
         with connect(scheduler) as made:
             return dask_quarter(folder, quarter, config, client=made, mode=mode,
                                 rejects_dir=rejects_dir, next_evaluations=next_evaluations,
-                                until=until, batch_rows=batch_rows)
+                                until=until, batch_rows=batch_rows, part_rows=part_rows)
     folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
     rejects_path = Path(rejects_dir) if rejects_dir is not None else None
     if rejects_path is not None:
@@ -301,7 +344,8 @@ def dask_quarter(
 
     cases = CaseFold(config, window)
     reports["cases"] = _run_table(
-        client, folder, TABLES["cases"], q, config, config_ref, batch_rows, rejects_path,
+        client, folder, TABLES["cases"], q, config, config_ref, batch_rows, part_rows,
+        rejects_path,
         (light,), lambda partial: _merge_cases(cases, partial.fold))
     index = CaseIndex.of(cases.parts)
     cases.parts.clear()
@@ -310,7 +354,8 @@ def dask_quarter(
     evaluations = EvaluationFold(config, ledger, index.lookup)
     shared = tuple(client.scatter([ledger, index.lookup], broadcast=True))
     reports["evaluations"] = _run_table(
-        client, folder, TABLES["evaluations"], q, config, config_ref, batch_rows, rejects_path,
+        client, folder, TABLES["evaluations"], q, config, config_ref, batch_rows, part_rows,
+        rejects_path,
         shared,
         lambda partial: _merge_evaluations(evaluations, partial.fold, partial.evaluated))
     del shared

@@ -224,16 +224,18 @@ def sheet_batches(folder: Path, table: Table, batch_rows: int,
 
 
 def file_batches(path: Path, folder: Path, table: Table, batch_rows: int,
-                 borrowed: list[str] | None, errors: list[tuple[str, str]]
+                 borrowed: list[str] | None, errors: list[tuple[str, str]],
+                 row_groups: list[int] | None = None
                  ) -> tuple[list[str] | None, list[Iterator[Sheet]]] | None:
     """One file's header and its sheets, each as an iterator of batches; None when the file
-    cannot be read (recorded in ``errors``). ``borrowed``: the table's first header."""
+    cannot be read (recorded in ``errors``). ``borrowed``: the table's first header;
+    ``row_groups``: of a Parquet file, only these (see ``_parquet_batches``)."""
     if outside(path, folder):
         errors.append((path.name, f"{path.name}: {LINK_OUTSIDE}"))
         return None
     try:
         if FORMATS.get(path.suffix.lower()) == "parquet":
-            sheets = [_parquet_batches(path, table, batch_rows)]
+            sheets = [_parquet_batches(path, table, batch_rows, row_groups)]
             header = next(sheets[0])
         else:
             found = read_file(path, table, borrowed)
@@ -251,19 +253,29 @@ def file_batches(path: Path, folder: Path, table: Table, batch_rows: int,
     return (list(header.header) if header is not None else None), sheets
 
 
-def _parquet_batches(path: Path, table: Table, batch_rows: int) -> Iterator[Sheet]:
-    """First the header-only Sheet (for ``borrowed``), then the file's batches."""
+def _parquet_batches(path: Path, table: Table, batch_rows: int,
+                     row_groups: list[int] | None = None) -> Iterator[Sheet]:
+    """First the header-only Sheet (for ``borrowed``), then the file's batches.
+
+    ``row_groups``: only these (consecutive) row groups, one part of the file read on its own,
+    its rows numbered as in the whole file; a part after the first carries no header warnings
+    and no checksum (the first part's stand for the file)."""
     source = pq.ParquetFile(path)
     names = source.schema_arrow.names
     mapping = map_headers(list(names), table)
-    digest = sha256_file(path)
+    later = bool(row_groups) and row_groups[0] > 0
+    digest = "" if later else sha256_file(path)
     first = Sheet(path, None, None, digest, pa.table({}), mapping.missing, mapping.unknown,
                   mapping.repeated, tuple(names))
     yield first
     columns = [names[i] for i in mapping.keep]
     start = 1
     emitted = False
-    for batch in source.iter_batches(batch_size=batch_rows, columns=columns):
+    if later:
+        start += sum(source.metadata.row_group(i).num_rows for i in range(row_groups[0]))
+        emitted = True
+    for batch in source.iter_batches(batch_size=batch_rows, columns=columns,
+                                     row_groups=row_groups):
         data = pa.table([_as_text(pa.chunked_array([batch.column(i)]))
                          for i in range(batch.num_columns)], names=list(mapping.keep.values()))
         rows = pa.array(np.arange(start, start + data.num_rows, dtype=np.int32))

@@ -18,8 +18,10 @@ from helpers import EVAL_HEADER, FIXTURES, NAMES, eval_row
 
 from hcp_lib.cli import main
 from hcp_lib.config import load_config
+from hcp_lib.contract import TABLES
 from hcp_lib.exitcodes import SCHEDULER_UNREACHABLE, USAGE
 from hcp_lib.load import InputValidationError
+from hcp_lib.readers import find_files
 from hcp_lib.stream import stream_quarter
 
 pytest.importorskip("distributed")
@@ -42,7 +44,8 @@ def client():
         yield made
 
 
-def _both(folder: Path, config, client, tmp: Path, batch_rows: int, mode: str = "quarantine"):
+def _both(folder: Path, config, client, tmp: Path, batch_rows: int, mode: str = "quarantine",
+          part_rows: int = distributed.PART_ROWS):
     """Run both engines; assert every frame, the report and the rejects files are equal."""
     ours, theirs = tmp / "dask", tmp / "stream"
     for d in (ours, theirs):
@@ -53,11 +56,11 @@ def _both(folder: Path, config, client, tmp: Path, batch_rows: int, mode: str = 
     except InputValidationError as exc:
         with pytest.raises(InputValidationError) as refused:
             distributed.dask_quarter(folder, QUARTER, config, client=client, mode=mode,
-                                     rejects_dir=ours, batch_rows=batch_rows)
+                                     rejects_dir=ours, batch_rows=batch_rows, part_rows=part_rows)
         assert refused.value.report.to_dict() == exc.report.to_dict()
         return None
     got = distributed.dask_quarter(folder, QUARTER, config, client=client, mode=mode,
-                                   rejects_dir=ours, batch_rows=batch_rows)
+                                   rejects_dir=ours, batch_rows=batch_rows, part_rows=part_rows)
     for name in ("evaluations", "cases", "bad_reviews", "post_bad_reviews"):
         pd.testing.assert_frame_equal(getattr(got.aggregates, name),
                                       getattr(expected.aggregates, name), obj=name)
@@ -78,7 +81,7 @@ def _both(folder: Path, config, client, tmp: Path, batch_rows: int, mode: str = 
 @pytest.mark.parametrize("fixture", ["good_2022Q2", "bad_2022Q2"])
 @pytest.mark.parametrize("batch_rows", [3, 10_000])
 def test_fixtures_on_a_local_cluster(fixture, batch_rows, config, client, tmp_path):
-    _both(FIXTURES / fixture, config, client, tmp_path, batch_rows)
+    _both(FIXTURES / fixture, config, client, tmp_path, batch_rows, part_rows=2)
 
 
 def test_strict_mode_refuses_like_the_streaming_engine(config, client, tmp_path):
@@ -88,7 +91,8 @@ def test_strict_mode_refuses_like_the_streaming_engine(config, client, tmp_path)
 def _parquet(path: Path, header: list[str], rows: list[list[str]]) -> None:
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
     pq.write_table(pa.table({h: pa.array(list(c), pa.string())
-                             for h, c in zip(header, columns, strict=True)}), path)
+                             for h, c in zip(header, columns, strict=True)}), path,
+                   row_group_size=3)  # several row groups: parts of a file are tasks too
 
 
 UNITS = ["厦门市市场监督管理局", "市人社局", "厦门市公安局", "无此单位"]
@@ -129,9 +133,12 @@ def _partitioned(folder: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("batch_rows", [4, 10_000])
-def test_a_quarter_in_parquet_partitions(batch_rows, config, client, tmp_path):
-    got = _both(_partitioned(tmp_path / "q"), config, client, tmp_path, batch_rows)
+@pytest.mark.parametrize(("batch_rows", "part_rows"), [(4, 1), (10_000, 1), (2, 10_000)])
+def test_a_quarter_in_parquet_partitions(batch_rows, part_rows, config, client, tmp_path):
+    folder = _partitioned(tmp_path / "q")
+    parts = distributed.plan(find_files(folder, TABLES["evaluations"]), folder, part_rows)
+    assert len(parts) == (16 if part_rows == 1 else 4)  # 4 files of 4 row groups
+    got = _both(folder, config, client, tmp_path, batch_rows, part_rows=part_rows)
     def counts(table: str) -> dict[tuple[str, str], int]:
         return {(p.file, p.kind): p.count for p in got.report.tables[table].problems}
 
