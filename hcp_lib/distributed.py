@@ -72,7 +72,7 @@ class EngineUnavailable(RuntimeError):
 
 
 class SchedulerUnreachable(RuntimeError):
-    """The scheduler named did not answer."""
+    """The scheduler named did not answer, or has no workers."""
 
 
 INSTALL_HINT = ("--engine dask needs dask.distributed: pip install 'hcp[cluster]' "
@@ -107,10 +107,16 @@ def connect(scheduler: str | None = None, *, workers: int = LOCAL_WORKERS,
                 f"无法连接 Dask 调度器 / the Dask scheduler at {address} did not answer "
                 f"within {CONNECT_TIMEOUT} ({type(exc).__name__})") from exc
         with client:
+            try:  # tasks on a cluster without workers would wait for ever
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            except TimeoutError as exc:
+                raise SchedulerUnreachable(
+                    f"Dask 调度器没有工作进程 / the Dask scheduler at {address} has no workers "
+                    f"(none joined within {CONNECT_TIMEOUT})") from exc
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      memory_limit=memory_limit, dashboard_address=None) as cluster, \
+                      memory_limit=memory_limit, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         yield client
 

@@ -182,6 +182,17 @@ def test_an_unreachable_scheduler_is_one_message_and_its_exit_code(monkeypatch, 
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_scheduler_without_workers_is_refused_not_waited_for(monkeypatch, capsys, data):
+    from distributed import LocalCluster
+
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", "1s")
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
+        code = main(["validate", QUARTER, "--data", str(data), "--engine", "dask",
+                     "--scheduler", empty.scheduler_address])
+    err = capsys.readouterr().err
+    assert code == SCHEDULER_UNREACHABLE and "no workers" in err and "Traceback" not in err
+
+
 def test_run_with_an_unreachable_scheduler_stops_before_the_notebook(monkeypatch, capsys,
                                                                      data, tmp_path):
     monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", "1s")
