@@ -3,7 +3,8 @@
 The demo quarter scaled up ``--scale`` times with fresh ids (``bench_scale.scaled``: one
 Parquet file per copy, so ×10 is ≈20M evaluations + 20M cases in 10 + 10 files, written to
 benchmarks/out/ and removed afterwards). Each engine runs in a fresh subprocess; figures are
-whole-process wall seconds measured by the parent, the driver's peak resident memory (VmHWM;
+whole-process wall seconds measured by the parent, CPU seconds (user + system, the driver's
+and every worker's: comparable on a shared machine), the driver's peak resident memory (VmHWM;
 the local cluster's scheduler runs in it), and each worker process's peak.
 
     python benchmarks/bench_distributed.py               # ×10, 2 workers, stream beside it
@@ -32,11 +33,20 @@ def _worker_peak_mb() -> float:
     return float("nan")
 
 
+def _cpu_s() -> float:
+    """User + system CPU seconds of this process: comparable on a machine shared with others."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def run_stream(folder: Path, workers: int, memory: str) -> dict:
     from hcp_lib.stream import stream_quarter
 
     agg = stream_quarter(folder, QUARTER, mode="quarantine").aggregates
-    return {"rows": agg.meta["evaluations"], "groups": len(agg.evaluations) + len(agg.cases)}
+    return {"rows": agg.meta["evaluations"], "groups": len(agg.evaluations) + len(agg.cases),
+            "cpu_s": _cpu_s()}
 
 
 def run_dask(folder: Path, workers: int, memory: str) -> dict:
@@ -45,8 +55,9 @@ def run_dask(folder: Path, workers: int, memory: str) -> dict:
     with connect(workers=workers, memory_limit=memory) as client:
         agg = dask_quarter(folder, QUARTER, client=client, mode="quarantine").aggregates
         peaks = client.run(_worker_peak_mb)
+        cpu = sum(client.run(_cpu_s).values())
     return {"rows": agg.meta["evaluations"], "groups": len(agg.evaluations) + len(agg.cases),
-            "worker_peak_mb": sorted(peaks.values())}
+            "worker_peak_mb": sorted(peaks.values()), "cpu_s": cpu + _cpu_s()}
 
 
 ENGINES = {"stream": run_stream, "dask": run_dask}
@@ -102,8 +113,9 @@ def main() -> None:
             workers = row.get("worker_peak_mb")
             each = ("  workers' peaks " + ", ".join(f"{w:.0f}" for w in workers) + " MB"
                     if workers else "")
-            print(f"  {row['engine']:7} {row['wall_s']:7.1f} s  driver peak {row['peak_mb']:6.0f} MB"
-                  f"{each}  {row['rows']:>11,} evaluations  {row['groups']:>7,} groups")
+            print(f"  {row['engine']:7} {row['wall_s']:7.1f} s  CPU {row['cpu_s']:6.0f} s  "
+                  f"driver peak {row['peak_mb']:6.0f} MB{each}  {row['rows']:>11,} evaluations  "
+                  f"{row['groups']:>7,} groups")
     finally:
         if folder != DEMO:
             shutil.rmtree(folder, ignore_errors=True)
