@@ -145,7 +145,10 @@ class _Seen:
     def hashes(self) -> np.ndarray:
         """Every id hash the file held, sorted, once each."""
         runs = self.here.runs
-        return np.unique(np.concatenate(runs)) if runs else np.zeros(0, np.uint64)
+        if not runs:
+            return np.zeros(0, np.uint64)
+        every = np.sort(np.concatenate(runs))  # np.unique hashes: slower by far on 64-bit keys
+        return every[np.concatenate([[True], every[1:] != every[:-1]])]
 
 
 @dataclass
