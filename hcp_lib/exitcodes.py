@@ -12,6 +12,8 @@ SMTP_UNREACHABLE = 7  # the server could not be reached, or kept failing tempora
 SMTP_CERTIFICATE = 8  # the server's TLS certificate was not accepted (or TLS failed)
 SMTP_AUTH = 9  # the server rejected the login
 MAIL_REFUSED = 10  # the server refused a recipient or the message; nothing was sent
+# --engine dask
+SCHEDULER_UNREACHABLE = 11  # the Dask scheduler named did not answer, or has no workers
 
 # What each code means, in Chinese and in English (the commands' --help lists them).
 MEANINGS: dict[int, tuple[str, str]] = {
@@ -27,4 +29,7 @@ MEANINGS: dict[int, tuple[str, str]] = {
     SMTP_CERTIFICATE: ("邮件服务器证书或 TLS 错误", "certificate or TLS error"),
     SMTP_AUTH: ("邮件服务器拒绝登录", "login rejected"),
     MAIL_REFUSED: ("邮件服务器拒收收件人或邮件，未发送", "recipient or message refused; nothing sent"),
+    SCHEDULER_UNREACHABLE: ("无法连接 Dask 调度器或其没有工作进程（--engine dask）",
+                            "the Dask scheduler did not answer or has no workers "
+                            "(--engine dask)"),
 }

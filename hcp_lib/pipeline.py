@@ -9,6 +9,7 @@ reduction reads, so re-running a notebook skips both loading and reducing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,8 +35,9 @@ CACHE_LAYOUT = 2  # entries carry coverage, rejects and a checksum list
 CHECKSUMS = "checksums.json"
 
 
-ENGINES = ("memory", "stream")
-"""Whole tables in memory, or the big tables in bounded batches (``hcp_lib.stream``)."""
+ENGINES = ("memory", "stream", "dask")
+"""Whole tables in memory, the big tables in bounded batches (``hcp_lib.stream``), or those
+batches on a Dask cluster (``hcp_lib.distributed``)."""
 
 @dataclass
 class _Reduced:
@@ -97,13 +99,15 @@ def compute(
     rejects_dir: str | Path | None = None,
     before_compute: Callable[[list[Any], dict[str, list[str]]], None] | None = None,
     engine: str = "memory",
+    scheduler: str | None = None,
 ) -> Computed:
     """The bulletin, the load reports, timings and coverage; in quarantine mode with
     ``rejects_dir``, each quarter's rejected rows are written to ``rejects_dir/<QUARTER>/``.
     ``before_compute(reports, coverage)`` sees the quarter's inputs before any figure is
     computed (the completeness gates: an empty table must stop the run before it divides).
-    ``engine``: "stream" (bounded batches, ``hcp_lib.stream``) or "memory" (whole tables in
-    memory); both give the same aggregates and reports."""
+    ``engine``: "stream" (bounded batches, ``hcp_lib.stream``), "memory" (whole tables in
+    memory) or "dask" (the batches on a Dask cluster: ``scheduler``'s, else a local one); all
+    give the same aggregates and reports."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     q = Quarter.parse(quarter)
@@ -117,12 +121,12 @@ def compute(
     prev = data_dir / str(q.previous())
 
     # The two quarters load side by side: pyarrow releases the GIL for most of the work.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with _cluster(engine, scheduler) as client, ThreadPoolExecutor(max_workers=2) as pool:
         current_job = pool.submit(_reduced, folder, q, config, mode, cache_dir, timings,
                                   next_folder=nxt if nxt.is_dir() else None, until=issue,
-                                  rejects_dir=rejects_dir, engine=engine)
+                                  rejects_dir=rejects_dir, engine=engine, client=client)
         previous_job = (pool.submit(_reduced, prev, q.previous(), config, mode, cache_dir, timings,
-                                    rejects_dir=rejects_dir, engine=engine)
+                                    rejects_dir=rejects_dir, engine=engine, client=client)
                         if prev.is_dir() else None)
         current = current_job.result()
         previous = previous_job.result() if previous_job else None
@@ -138,6 +142,15 @@ def compute(
     return Computed(bulletin, reports, timings, covered)
 
 
+def _cluster(engine: str, scheduler: str | None) -> contextlib.AbstractContextManager[Any]:
+    """One Dask client for both quarters (``engine="dask"``), else nothing."""
+    if engine != "dask":
+        return contextlib.nullcontext()
+    from .distributed import connect
+
+    return connect(scheduler)
+
+
 def _reduced(
     folder: Path,
     q: Quarter,
@@ -150,6 +163,7 @@ def _reduced(
     until: date | None = None,
     rejects_dir: str | Path | None = None,
     engine: str = "memory",
+    client: Any = None,
 ) -> _Reduced:
     """One quarter's aggregates: from the cache when its key matches, else loaded and reduced."""
     key = None
@@ -191,12 +205,20 @@ def _reduced(
                 ahead["evaluations"] = loaded.tables.get("evaluations")
 
         window = until if next_folder else None
-        if engine == "stream":
+        if engine in ("stream", "dask"):
             from .stream import stream_quarter
 
             look_ahead()  # first: which cases count as checked depends on it
-            streamed = stream_quarter(folder, q, config, mode=mode,
-                                      next_evaluations=ahead["evaluations"], until=window, **aside)
+            if engine == "dask":
+                from .distributed import dask_quarter
+
+                streamed = dask_quarter(folder, q, config, client=client, mode=mode,
+                                        next_evaluations=ahead["evaluations"], until=window,
+                                        **aside)
+            else:
+                streamed = stream_quarter(folder, q, config, mode=mode,
+                                          next_evaluations=ahead["evaluations"], until=window,
+                                          **aside)
             reports = [streamed.report, *ahead["reports"]]
             timings[f"load:{q}"] = time.perf_counter() - t0
             t0 = time.perf_counter()

@@ -32,7 +32,7 @@ from typing import Any
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, USAGE
+from .exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, SCHEDULER_UNREACHABLE, USAGE
 from .outdir import OutDirRefused, check_out_dir, is_report_of
 from .paths import DataFolderError, data_root
 from .present.io import SAVED_NAME
@@ -75,6 +75,7 @@ class RunOptions:
     published_path: Path | None = None  # None: the configuration's city.published/QUARTER.yaml
     allow_partial: bool = False  # publish an incomplete quarter, marked provisional
     engine: str = "memory"  # "memory": whole tables; "stream": bounded batches (same figures)
+    scheduler: str | None = None  # engine "dask": the scheduler's address (None: a local cluster)
 
 
 @dataclass
@@ -100,6 +101,7 @@ def check_options(
     published_path: str | Path | None = None,
     allow_partial: bool = False,
     engine: str = "memory",
+    scheduler: str | None = None,
 ) -> RunOptions:
     """Every parameter checked before anything runs; raises RunFailed(USAGE) naming the fault."""
     try:
@@ -136,6 +138,14 @@ def check_options(
     published = Path(published_path).resolve() if published_path else None
     if published is not None and not published.is_file():
         raise RunFailed(USAGE, f"--published {published_path}: 文件不存在 / no such file")
+    if scheduler and engine != "dask":
+        raise RunFailed(USAGE, f"--scheduler {scheduler}: 需与 --engine dask 一起使用 / "
+                               "only with --engine dask")
+    if engine == "dask" and bulletin is None:
+        from .distributed import INSTALL_HINT, available
+
+        if not available():
+            raise RunFailed(USAGE, INSTALL_HINT)
     out = Path(out_dir or Path("reports") / str(q)).resolve()
     try:
         check_out_dir(out, q, data if data.is_dir() else None)
@@ -144,7 +154,7 @@ def check_options(
     return RunOptions(q, data, out, Path(config_path).resolve() if config_path else None, config,
                       when, mode, int(timeout), nb, bulletin, kernel, progress,
                       Path(cache_dir).resolve() if cache_dir else None, published,
-                      bool(allow_partial), engine)
+                      bool(allow_partial), engine, scheduler or None)
 
 
 def run(opts: RunOptions) -> RunResult:
@@ -263,9 +273,15 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
             mode=opts.mode, cache_dir=opts.cache_dir,
             rejects_dir=rejects if opts.mode == "quarantine" else None, before_compute=gate,
             **({"engine": opts.engine} if opts.engine != "memory" else {}),
+            **({"scheduler": opts.scheduler} if opts.scheduler else {}),
         )
     except _input_errors() as exc:
         raise RunFailed(INVALID_INPUT, _summary(exc)) from exc
+    except _cluster_errors() as exc:
+        from .distributed import SchedulerUnreachable
+
+        code = SCHEDULER_UNREACHABLE if isinstance(exc, SchedulerUnreachable) else USAGE
+        raise RunFailed(code, str(exc)) from exc
     timings.update({f"pipeline.{k}": round(float(v), 3) for k, v in (done.timings or {}).items()})
     loaded = input_tables(done.reports)
     for r in loaded:
@@ -333,6 +349,15 @@ def input_tables(reports: list) -> list[dict]:
         for table in report.to_dict()["tables"].values():
             rows.append({"quarter": report.quarter, "folder": report.folder, **table})
     return rows
+
+
+def _cluster_errors() -> tuple[type[BaseException], ...]:
+    """The distributed engine's own failures: no dask installed, no scheduler answering."""
+    if "hcp_lib.distributed" not in sys.modules:
+        return ()
+    from .distributed import EngineUnavailable, SchedulerUnreachable
+
+    return (EngineUnavailable, SchedulerUnreachable)
 
 
 def _input_errors() -> tuple[type[BaseException], ...]:

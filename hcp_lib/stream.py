@@ -209,48 +209,72 @@ def sheet_batches(folder: Path, table: Table, batch_rows: int,
     borrowed: list[str] | None = None
     number = 0
     for path in find_files(folder, table):
-        if outside(path, folder):
-            errors.append((path.name, f"{path.name}: {LINK_OUTSIDE}"))
+        opened = file_batches(path, folder, table, batch_rows, borrowed, errors)
+        if opened is None:
             continue
-        try:
-            if FORMATS.get(path.suffix.lower()) == "parquet":
-                sheets = [_parquet_batches(path, table, batch_rows)]
-                header = next(sheets[0])
-            else:
-                found = read_file(path, table, borrowed)
-                header = found[0] if found else None
-                sheets = [_slices(sheet, batch_rows) for sheet in found]
-        except ReadError as exc:
-            errors.append((path.name, str(exc)))
-            continue
-        except (pa.ArrowException, OSError):
-            try:  # the whole-file reader words the failure as the loader always has
-                read_file(path, table, borrowed)
-            except ReadError as exc:
-                errors.append((path.name, str(exc)))
-            continue
+        header, sheets = opened
         if borrowed is None and header is not None:
-            borrowed = list(header.header)
+            borrowed = header
         for batches in sheets:
             for batch in batches:
                 yield number, batch
             number += 1
 
 
-def _parquet_batches(path: Path, table: Table, batch_rows: int) -> Iterator[Sheet]:
-    """First the header-only Sheet (for ``borrowed``), then the file's batches."""
+def file_batches(path: Path, folder: Path, table: Table, batch_rows: int,
+                 borrowed: list[str] | None, errors: list[tuple[str, str]],
+                 row_groups: list[int] | None = None
+                 ) -> tuple[list[str] | None, list[Iterator[Sheet]]] | None:
+    """One file's header and its sheets, each as an iterator of batches; None when the file
+    cannot be read (recorded in ``errors``). ``borrowed``: the table's first header;
+    ``row_groups``: of a Parquet file, only these (see ``_parquet_batches``)."""
+    if outside(path, folder):
+        errors.append((path.name, f"{path.name}: {LINK_OUTSIDE}"))
+        return None
+    try:
+        if FORMATS.get(path.suffix.lower()) == "parquet":
+            sheets = [_parquet_batches(path, table, batch_rows, row_groups)]
+            header = next(sheets[0])
+        else:
+            found = read_file(path, table, borrowed)
+            header = found[0] if found else None
+            sheets = [_slices(sheet, batch_rows) for sheet in found]
+    except ReadError as exc:
+        errors.append((path.name, str(exc)))
+        return None
+    except (pa.ArrowException, OSError):
+        try:  # the whole-file reader words the failure as the loader always has
+            read_file(path, table, borrowed)
+        except ReadError as exc:
+            errors.append((path.name, str(exc)))
+        return None
+    return (list(header.header) if header is not None else None), sheets
+
+
+def _parquet_batches(path: Path, table: Table, batch_rows: int,
+                     row_groups: list[int] | None = None) -> Iterator[Sheet]:
+    """First the header-only Sheet (for ``borrowed``), then the file's batches.
+
+    ``row_groups``: only these (consecutive) row groups, one part of the file read on its own,
+    its rows numbered as in the whole file; a part after the first carries no header warnings
+    and no checksum (the first part's stand for the file)."""
     schema = pq.read_schema(path)
     names = schema.names
     mapping = map_headers(list(names), table)
     columns, few = parquet_columns(schema, mapping, table)
     source = pq.ParquetFile(path, read_dictionary=few)
-    digest = sha256_file(path)
+    later = bool(row_groups) and row_groups[0] > 0
+    digest = "" if later else sha256_file(path)
     first = Sheet(path, None, None, digest, pa.table({}), mapping.missing, mapping.unknown,
                   mapping.repeated, tuple(names))
     yield first
     start = 1
     emitted = False
-    for batch in source.iter_batches(batch_size=batch_rows, columns=columns):
+    if later:
+        start += sum(source.metadata.row_group(i).num_rows for i in range(row_groups[0]))
+        emitted = True
+    for batch in source.iter_batches(batch_size=batch_rows, columns=columns,
+                                     row_groups=row_groups):
         data = parquet_cells(batch, mapping, table)
         rows = pa.array(np.arange(start, start + data.num_rows, dtype=np.int32))
         start += data.num_rows
@@ -357,47 +381,81 @@ class _Rejects:
         self.written = True
 
 
+Checked = tuple[list[Problem], pd.DataFrame, TableReport, pd.DataFrame, np.ndarray | None]
+"""A batch's problems, rejected rows, report part, accepted rows and their key hashes."""
+
+
+def check_batch(batch: Sheet | RawTable, table: Table, quarter: Quarter, config: Config,
+                earlier: Callable[[pd.DataFrame, Hashed | None], np.ndarray]) -> Checked:
+    """One batch (a sheet's batch, or already stacked) validated: its problems, rejected rows,
+    report part, accepted rows (the personal columns dropped) and their key hashes."""
+    raw = batch if isinstance(batch, RawTable) else stack(table, [batch])
+    result = validate_table(raw, quarter, config, config.registry, earlier=earlier, prune=False)
+    part = _table_report(raw, result)
+    return (result.problems, result.rejected, part, _drop_personal(result.accepted, table),
+            result.key_hashes)
+
+
+class TableTally:
+    """A big table's report and rejects file, added up batch by batch in file order."""
+
+    def __init__(self, table: Table, config: Config, rejects_dir: Path | None) -> None:
+        self.table = table
+        self.merger = ProblemMerger(table, config.input.max_examples_per_problem)
+        self.rejects = _Rejects(rejects_dir, table.name)
+        self.files: list = []
+        self.read = self.accepted = self.rejected = 0
+        self._last: tuple[str, str | None] | None = None
+
+    def add(self, number: int, problems: list[Problem], rejected: pd.DataFrame,
+            part: TableReport) -> None:
+        self.merger.add(problems, number)
+        self.rejects.add(rejected)
+        where = (part.files[0].path, part.files[0].sheet)
+        if self._last == where:
+            self.files[-1].rows += part.files[0].rows
+        else:
+            self.files += part.files
+        self._last = where
+        self.read += part.read
+        self.accepted += part.accepted
+        self.rejected += part.rejected
+
+    def report(self, folder: Path, quarter: Quarter, config: Config,
+               errors: list[tuple[str, str]]) -> TableReport:
+        table = self.table
+        if not self.files:  # no sheet at all: the whole-table path's empty frame, for its problems
+            raw = stack(table, [], errors)
+            result = validate_table(raw, quarter, config, config.registry)
+            self.merger.add(result.problems, 0)
+        # File-level problems look only at which files were read and which failed: no rows needed.
+        read_files = RawTable(table, list(self.files), errors, pd.DataFrame(), [])
+        problems = _file_problems(read_files, folder) + self.merger.problems()
+        return TableReport(table.name, self.files, self.read, self.accepted, self.rejected,
+                           problems)
+
+
 def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
                   batch_rows: int, rejects_dir: Path | None,
                   consume: Callable[[pd.DataFrame, np.ndarray | None], None]) -> TableReport:
     """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``
-    (with their key hashes)."""
+    (with their key hashes). The next batch is read and stacked on a second thread meanwhile."""
     errors: list[tuple[str, str]] = []
     seen = HashRuns()
-    merger = ProblemMerger(table, config.input.max_examples_per_problem)
-    rejects = _Rejects(rejects_dir, table.name)
-    files: list = []
-    read = accepted = rejected = 0
-    last: tuple[Path, str | None] | None = None
+    tally = TableTally(table, config, rejects_dir)
 
-    def batches() -> Iterator[tuple[int, Sheet, RawTable]]:
+    def stacked() -> Iterator[tuple[int, RawTable]]:
         for number, sheet in sheet_batches(folder, table, batch_rows, errors):
-            yield number, sheet, stack(table, [sheet])
+            yield number, stack(table, [sheet])
 
-    for number, sheet, raw in progress(prefetch(batches()), desc=f"{table.title} {table.name}",
-                                       unit="batch"):
-        result = validate_table(raw, quarter, config, config.registry,
-                                earlier=seen.seen_before, prune=False)
-        merger.add(result.problems, number)
-        rejects.add(result.rejected)
-        part = _table_report(raw, result)
-        if last == (sheet.path, sheet.sheet):
-            files[-1].rows += part.files[0].rows
-        else:
-            files += part.files
-        last = (sheet.path, sheet.sheet)
-        read, accepted, rejected = (read + part.read, accepted + part.accepted,
-                                    rejected + part.rejected)
-        consume(_drop_personal(result.accepted, table), result.key_hashes)
-        del raw, result
-    if not files:  # no sheet at all: the whole-table path's empty frame, for its problems
-        raw = stack(table, [], errors)
-        result = validate_table(raw, quarter, config, config.registry)
-        merger.add(result.problems, 0)
-    # File-level problems look only at which files were read and which failed: no rows needed.
-    read_files = RawTable(table, list(files), errors, pd.DataFrame(), [])
-    problems = _file_problems(read_files, folder) + merger.problems()
-    return TableReport(table.name, files, read, accepted, rejected, problems)
+    for number, raw in progress(prefetch(stacked()), desc=f"{table.title} {table.name}",
+                                unit="batch"):
+        problems, rejected, part, accepted, hashes = check_batch(raw, table, quarter, config,
+                                                                 seen.seen_before)
+        tally.add(number, problems, rejected, part)
+        consume(accepted, hashes)
+        del problems, rejected, part, accepted, raw
+    return tally.report(folder, quarter, config, errors)
 
 
 def stream_quarter(
@@ -416,8 +474,30 @@ def stream_quarter(
     rejects_path = Path(rejects_dir) if rejects_dir is not None else None
     if rejects_path is not None:
         rejects_path.mkdir(parents=True, exist_ok=True)
+    small_results, reports = small_tables(folder, q, config)
+    window = Window.of(q, config, next_evaluations, until)
 
-    # The small tables, whole, as the in-memory loader reads them.
+    # Cases first: each accepted case's id hash, group, and whether it is checked / a hall case.
+    cases = CaseFold(config, window)
+    reports["cases"] = _stream_table(folder, TABLES["cases"], q, config, batch_rows,
+                                     rejects_path, cases)
+    index = CaseIndex.of(cases.parts)
+    cases.parts.clear()
+
+    # Evaluations: counted per group; they mark their cases evaluated.
+    evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup)
+    reports["evaluations"] = _stream_table(folder, TABLES["evaluations"], q, config,
+                                           batch_rows, rejects_path, evaluations)
+    return assemble(folder, q, config, mode, rejects_path, small_results, reports, window,
+                    cases, index, evaluations)
+
+
+# --- the pieces of a streamed quarter (shared with the distributed engine) ------------------
+
+
+def small_tables(folder: Path, q: Quarter, config: Config
+                 ) -> tuple[dict[str, Validated], dict[str, TableReport]]:
+    """The small tables, whole, as the in-memory loader reads them; and their reports."""
     small_results: dict[str, Validated] = {}
     reports: dict[str, TableReport] = {}
     for name, table in TABLES.items():
@@ -428,24 +508,49 @@ def stream_quarter(
         result.problems[:0] = _file_problems(raw, folder)
         small_results[name] = result
         reports[name] = _table_report(raw, result)
-    ledger = _drop_personal(small_results["bad_reviews"].accepted, TABLES["bad_reviews"])
+    return small_results, reports
 
-    until_end = rd._end_of(until)
-    nxt = rd._lookahead(next_evaluations, q, until_end)
-    data_end = rd._data_end(q, nxt, until_end, next_evaluations is not None)
-    grace = np.timedelta64(config.mechanism.missing_eval_grace_days, "D")
-    days: dict[str, set[str]] = {"evaluations": set(), "cases": set()}
 
-    # Cases first: each accepted case's id hash, group, and whether it is checked / a hall case.
-    case_groups = Groups(rd.CASE_DIMS)
-    case_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+def ledger_of(small_results: Mapping[str, Validated]) -> pd.DataFrame:
+    return _drop_personal(small_results["bad_reviews"].accepted, TABLES["bad_reviews"])
 
-    def consume_cases(cases: pd.DataFrame, id_hashes: np.ndarray | None) -> None:
-        hall = rd._hall_flags(cases, config)
+
+@dataclass
+class Window:
+    """The look-ahead evaluations and the moments the reduction measures against."""
+
+    until_end: date | None
+    nxt: pd.DataFrame
+    data_end: date
+    checked_until: np.datetime64  # cases completed by then count as checked
+
+    @classmethod
+    def of(cls, q: Quarter, config: Config, next_evaluations: pd.DataFrame | None,
+           until: date | datetime | None) -> Window:
+        until_end = rd._end_of(until)
+        nxt = rd._lookahead(next_evaluations, q, until_end)
+        data_end = rd._data_end(q, nxt, until_end, next_evaluations is not None)
+        grace = np.timedelta64(config.mechanism.missing_eval_grace_days, "D")
+        return cls(until_end, nxt, data_end, np.datetime64(data_end, "us") - grace)
+
+
+class CaseFold:
+    """Accepted cases folded batch by batch: group counts, and per case its id hash, group
+    number and two flags (checked, hall)."""
+
+    def __init__(self, config: Config, window: Window) -> None:
+        self.config = config
+        self.checked_until = window.checked_until
+        self.groups = Groups(rd.CASE_DIMS)
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.days: set[str] = set()
+
+    def __call__(self, cases: pd.DataFrame, id_hashes: np.ndarray | None = None) -> None:
+        hall = rd._hall_flags(cases, self.config)
         completed = rd._datetimes(cases.get("completed_at"), len(cases))
-        days["cases"].update(_days(completed))
-        checked = completed <= np.datetime64(data_end, "us") - grace
-        ids = case_groups.add({
+        self.days.update(_days(completed))
+        checked = completed <= self.checked_until
+        ids = self.groups.add({
             "unit": rd._encode(cases.get("unit")),
             "region_code": rd._encode(cases.get("region_code")),
             "item_code": rd._encode(cases.get("item_code")),
@@ -454,21 +559,19 @@ def stream_quarter(
             "month": rd._month_codes(completed),
         }, len(cases))
         hashes = id_hashes if id_hashes is not None else key_hashes(cases[["case_id"]])
-        case_parts.append((hashes, ids.astype(np.int32), checked, hall))
+        self.parts.append((hashes, ids.astype(np.int32), checked, hall))
 
-    reports["cases"] = _stream_table(folder, TABLES["cases"], q, config, batch_rows,
-                                     rejects_path, consume_cases)
-    case_hash = np.concatenate([p[0] for p in case_parts]) if case_parts else np.zeros(0, np.uint64)
-    order = hash_order(case_hash)
-    case_hash = case_hash[order]
-    case_group = _joined([p[1] for p in case_parts], np.int32)[order]
-    case_checked = _joined([p[2] for p in case_parts], bool)[order]
-    case_hall = _joined([p[3] for p in case_parts], bool)[order]
-    case_parts.clear()
-    del order
-    evaluated = np.zeros(len(case_hash), dtype=bool)
 
-    def case_index(ids: pd.Series) -> np.ndarray:
+class CaseLookup:
+    """Accepted cases by id hash (sorted), with their hall flags: what evaluations look up."""
+
+    def __init__(self, hashes: np.ndarray, hall: np.ndarray) -> None:
+        self.hashes = hashes
+        self.hall = hall
+
+    def find(self, ids: pd.Series) -> np.ndarray:
+        """Each id's position among the cases, -1 where no case has it."""
+        case_hash = self.hashes
         if not len(case_hash) or not len(ids):
             return np.full(len(ids), -1, dtype=np.int64)
         hashes = key_hashes(ids.to_frame())
@@ -478,35 +581,64 @@ def stream_quarter(
         found[order] = at
         return np.where((case_hash[found] == hashes) & ids.notna().to_numpy(), found, -1)
 
-    # Evaluations: counted per group; they mark their cases evaluated.
-    eval_groups = Groups(rd.EVAL_DIMS)
-    bad_levels = [LEVELS.index(level) for level in config.bad_reviews.levels]
-    ledger_matched = np.zeros(len(ledger), dtype=bool)
-    counts = {"evaluations": 0, "without_case": 0, "without_push": 0}
-    bad_parts: list[pd.DataFrame] = []
-    template: list[pd.DataFrame] = []
-    limit = np.timedelta64(int(config.mechanism.push_limit_hours * 3600 * 1e6), "us")
 
-    def consume_evaluations(ev: pd.DataFrame, _: np.ndarray | None) -> None:
+@dataclass
+class CaseIndex:
+    """Every accepted case's group number and checked flag, in the lookup's (hash) order."""
+
+    lookup: CaseLookup
+    group: np.ndarray
+    checked: np.ndarray
+
+    @classmethod
+    def of(cls, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> CaseIndex:
+        case_hash = (np.concatenate([p[0] for p in parts]) if parts
+                     else np.zeros(0, np.uint64))
+        order = hash_order(case_hash)
+        return cls(CaseLookup(case_hash[order], _joined([p[3] for p in parts], bool)[order]),
+                   _joined([p[1] for p in parts], np.int32)[order],
+                   _joined([p[2] for p in parts], bool)[order])
+
+
+class EvaluationFold:
+    """Accepted evaluations folded batch by batch: group counts, the ledger rows and cases
+    they name, and the bad reviews' rows."""
+
+    def __init__(self, config: Config, ledger: pd.DataFrame, cases: CaseLookup) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.cases = cases
+        self.groups = Groups(rd.EVAL_DIMS)
+        self.bad_levels = [LEVELS.index(level) for level in config.bad_reviews.levels]
+        self.ledger_matched = np.zeros(len(ledger), dtype=bool)
+        self.evaluated = np.zeros(len(cases.hashes), dtype=bool)
+        self.counts = {"evaluations": 0, "without_case": 0, "without_push": 0}
+        self.bad_parts: list[pd.DataFrame] = []
+        self.template: list[pd.DataFrame] = []
+        self.days: set[str] = set()
+        self.limit = np.timedelta64(int(config.mechanism.push_limit_hours * 3600 * 1e6), "us")
+
+    def __call__(self, ev: pd.DataFrame, _: np.ndarray | None = None) -> None:
+        config, ledger, case_hall = self.config, self.ledger, self.cases.hall
         raw_codes = rd._level_codes(ev.get("level", pd.Series(dtype=object)))
         level_codes = raw_codes.copy()
         ledger_pos = rd._index_in(ev.get("eval_id"), ledger.get("eval_id"))
-        ledger_matched[ledger_pos[ledger_pos >= 0]] = True
+        self.ledger_matched[ledger_pos[ledger_pos >= 0]] = True
         if config.satisfaction.use_corrected_levels and "corrected_level" in ledger and len(ledger):
             corrected = rd._level_codes(ledger["corrected_level"])
             hit = np.flatnonzero(ledger_pos >= 0)
             new = corrected[ledger_pos[hit]]
             keep = new >= 0
             level_codes[hit[keep]] = new[keep]
-        pos = case_index(ev["case_id"]) if "case_id" in ev else np.full(len(ev), -1)
-        evaluated[pos[pos >= 0]] = True
+        pos = self.cases.find(ev["case_id"]) if "case_id" in ev else np.full(len(ev), -1)
+        self.evaluated[pos[pos >= 0]] = True
         hall = np.where(pos >= 0, case_hall[np.maximum(pos, 0)], False) if len(case_hall) \
             else np.zeros(len(ev), dtype=bool)
         evaluated_at = rd._datetimes(ev.get("evaluated_at"), len(ev))
         pushed_at = rd._datetimes(ev.get("pushed_at"), len(ev))
-        days["evaluations"].update(_days(evaluated_at))
-        late = (pushed_at - evaluated_at) > limit
-        eval_groups.add({
+        self.days.update(_days(evaluated_at))
+        late = (pushed_at - evaluated_at) > self.limit
+        self.groups.add({
             "unit": rd._encode(ev.get("unit")),
             "region_code": rd._encode(ev.get("region_code")),
             "item_code": rd._encode(ev.get("item_code")),
@@ -517,22 +649,29 @@ def stream_quarter(
             "hall": rd._bool_codes(hall),
             "late": rd._bool_codes(late),
         }, len(ev))
-        counts["evaluations"] += len(ev)
-        counts["without_case"] += int((pos < 0).sum())
-        counts["without_push"] += int(np.isnat(pushed_at).sum())
-        bad_mask = np.isin(raw_codes, bad_levels)
-        if not bad_parts:  # the first batch's columns, for the empty extract's dtypes
-            template.append(ev.iloc[:0])
+        self.counts["evaluations"] += len(ev)
+        self.counts["without_case"] += int((pos < 0).sum())
+        self.counts["without_push"] += int(np.isnat(pushed_at).sum())
+        bad_mask = np.isin(raw_codes, self.bad_levels)
+        if not self.bad_parts:  # the first batch's columns, for the empty extract's dtypes
+            self.template.append(ev.iloc[:0])
         if bad_mask.any():
-            bad_parts.append(rd._bad_extract(ev, bad_mask, ledger, ledger_pos))
+            self.bad_parts.append(rd._bad_extract(ev, bad_mask, ledger, ledger_pos))
 
-    reports["evaluations"] = _stream_table(folder, TABLES["evaluations"], q, config,
-                                           batch_rows, rejects_path, consume_evaluations)
+
+def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path: Path | None,
+             small_results: dict[str, Validated], reports: dict[str, TableReport],
+             window: Window, cases: CaseFold, index: CaseIndex,
+             evaluations: EvaluationFold) -> Streamed:
+    """The quarter's report and aggregates from its folded tables (raises as the loader does)."""
+    ledger, nxt = evaluations.ledger, window.nxt
+    evaluated = evaluations.evaluated
     if "case_id" in nxt and len(nxt):
-        pos = case_index(pd.Series(nxt["case_id"]).astype(object))
+        pos = index.lookup.find(pd.Series(nxt["case_id"]).astype(object))
         evaluated[pos[pos >= 0]] = True
 
     # The ledger's ids that name no accepted evaluation (the loader's cross-table warning).
+    ledger_matched = evaluations.ledger_matched
     missing_ids = ~ledger_matched
     if len(ledger):
         ids = ledger["eval_id"]
@@ -550,6 +689,7 @@ def stream_quarter(
     if (mode == "strict" and not report.ok) or fatal:
         raise InputValidationError(report)
 
+    case_groups, case_group, case_checked = cases.groups, index.group, index.checked
     per_case = np.zeros(len(case_groups.counts), dtype=np.int64)
     without = np.zeros(len(case_groups.counts), dtype=np.int64)
     if len(case_group):
@@ -558,25 +698,27 @@ def stream_quarter(
                               minlength=len(without))
     case_agg = case_groups.frame("cases",
                                  {"checked": per_case, "without_evaluation": without})
-    eval_agg = eval_groups.frame()
-    bad = _bad_rows(bad_parts, template[0] if template else pd.DataFrame(), ledger)
+    eval_agg = evaluations.groups.frame()
+    template = evaluations.template
+    bad = _bad_rows(evaluations.bad_parts, template[0] if template else pd.DataFrame(), ledger)
+    counts = evaluations.counts
     meta = {
         "evaluations": counts["evaluations"],
-        "cases": int(len(case_hash)),
+        "cases": int(len(case_group)),
         "ledger": len(ledger),
         "ledger_without_evaluation": int(len(ledger) - ledger_matched.sum()),
         "evaluations_without_case": counts["without_case"],
         "evaluations_without_push_time": counts["without_push"],
         "next_evaluations_read": len(nxt),
-        "lookahead_until": until_end.isoformat() if until_end else None,
-        "evaluation_data_end": data_end.isoformat(),
+        "lookahead_until": window.until_end.isoformat() if window.until_end else None,
+        "evaluation_data_end": window.data_end.isoformat(),
     }
     small = {name: rd.normalise_small(name, _drop_personal(small_results[name].accepted,
                                                            TABLES[name]))
              for name in rd.SMALL_TABLES if name in small_results}
     aggregates = rd.Aggregates(str(q), eval_agg, case_agg, bad, rd._post_bad(nxt, config),
                                small, meta)
-    coverage = {name: sorted(found) for name, found in days.items()}
+    coverage = {"evaluations": sorted(evaluations.days), "cases": sorted(cases.days)}
     return Streamed(aggregates, report, coverage)
 
 

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from ..exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, USAGE
+from ..exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, SCHEDULER_UNREACHABLE, USAGE
 from . import exit_codes
 
 
@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "HTML/PDF/Word/XLSX/PNG into reports/QUARTER/ (built aside, then swapped in; a failed run "
         "leaves the previous report untouched).",
         epilog=exit_codes(OK, ERROR, USAGE, INVALID_INPUT, NOTEBOOK_FAILED)
-        + "\n  6-10  --send：同 hcp send / as hcp send",
+        + "\n  6-10  --send：同 hcp send / as hcp send\n"
+        + exit_codes(SCHEDULER_UNREACHABLE).split("\n", 1)[-1],
     )
     parser.add_argument("quarter", metavar="QUARTER", help="季度 / the quarter, e.g. 2022Q2 or 2022年第二季度")
     parser.add_argument("--data", default="data/raw", metavar="DIR",
@@ -60,10 +61,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="数据不完整的季度也生成，标为征求意见稿，缺口记入 manifest / publish a quarter that "
                              "fails a completeness gate, marked provisional (征求意见稿 by default) "
                              "with its gaps listed in the manifest")
-    parser.add_argument("--engine", choices=("stream", "memory"), default="stream",
-                        help="stream：分批读取大表（默认）；memory：整表读入内存（数字相同，占用内存更多） / "
+    parser.add_argument("--engine", choices=("stream", "memory", "dask"), default="stream",
+                        help="stream：分批读取大表（默认）；memory：整表读入内存（数字相同，占用内存更多）；"
+                             "dask：在 Dask 集群上分文件读取（数字相同，需安装 hcp[cluster]） / "
                              "stream: read the big tables in bounded batches (default); memory: "
-                             "whole tables in memory (same figures, more memory)")
+                             "whole tables in memory (same figures, more memory); dask: the same "
+                             "batches on a Dask cluster, one input file a task (same figures; "
+                             "needs the cluster extra, docs/distributed.md)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="--engine dask 的调度器地址；不给出时用 DASK_SCHEDULER_ADDRESS，"
+                             "再没有则在本机启动 2 个工作进程 / the Dask scheduler for --engine "
+                             "dask, e.g. tcp://10.0.0.5:8786 (default: DASK_SCHEDULER_ADDRESS, "
+                             "else a local cluster of 2 worker processes started for the run)")
     parser.add_argument("--quiet", action="store_true", help="不显示进度 / no progress bar or stage lines")
     parser.add_argument("--send", action="store_true",
                         help="运行成功后按 hcp send 报送 / after a successful run, e-mail the report as "
@@ -92,6 +101,7 @@ def handle(args: argparse.Namespace) -> int:
             bulletin_path=args.bulletin, kernel=args.kernel, cache_dir=args.cache,
             published_path=args.published, allow_partial=args.allow_partial,
             progress=not args.quiet and bars_enabled(), engine=args.engine,
+            scheduler=args.scheduler,
         )
     except RunFailed as exc:
         print(f"hcp run: {exc}", file=sys.stderr)

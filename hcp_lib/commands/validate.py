@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..exitcodes import INVALID_INPUT, OK, USAGE
+from ..exitcodes import INVALID_INPUT, OK, SCHEDULER_UNREACHABLE, USAGE
 from . import exit_codes
 
 HELP = ("读取并检查 hcp run 要读取的各季度导出文件（本季度，以及存在时的上一季度和下一季度文件夹），"
@@ -19,7 +19,7 @@ HELP = ("读取并检查 hcp run 要读取的各季度导出文件（本季度�
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help="检查导出文件 / validate a quarter's exports",
-                            description=HELP, epilog=exit_codes(OK, USAGE, INVALID_INPUT))
+                            description=HELP, epilog=exit_codes(OK, USAGE, INVALID_INPUT, SCHEDULER_UNREACHABLE))
     parser.add_argument("quarter", metavar="QUARTER", help="季度 / the quarter, e.g. 2022Q2 or 2022年第二季度")
     parser.add_argument("--data", type=Path, default=Path("data") / "raw",
                         help="存放各季度文件夹的根目录，同 hcp run；给出本季度文件夹时取其上级 / the folder "
@@ -39,16 +39,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", type=Path, default=None,
                         help="把检查结果写成 JSON / write the quarter's load report as JSON (the "
                              "neighbours' under \"neighbours\", the gates under \"gates\")")
+    parser.add_argument("--engine", choices=("stream", "dask"), default="stream",
+                        help="stream：本机分批读取（默认）；dask：在 Dask 集群上分文件读取（结果相同） / "
+                             "stream: bounded batches on this machine (default); dask: the same "
+                             "on a Dask cluster, one input file a task (same report)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="--engine dask 的调度器地址 / the Dask scheduler, as hcp run takes it "
+                             "(default: DASK_SCHEDULER_ADDRESS, else a local cluster)")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from ..config import ConfigError, load_config
-    from ..gates import check
-    from ..load import InputValidationError
     from ..paths import DataFolderError, data_root
     from ..quarters import Quarter, QuarterError
-    from ..stream import stream_quarter
 
     try:
         quarter = Quarter.parse(args.quarter)
@@ -57,6 +61,31 @@ def handle(args: argparse.Namespace) -> int:
     except (QuarterError, DataFolderError, ConfigError) as exc:
         print(f"hcp validate: {exc}", file=sys.stderr)
         return USAGE
+    if args.scheduler and args.engine != "dask":
+        print("hcp validate: --scheduler 需与 --engine dask 一起使用 / only with --engine dask",
+              file=sys.stderr)
+        return USAGE
+    if args.engine == "dask":
+        from ..distributed import EngineUnavailable, SchedulerUnreachable, connect
+
+        try:
+            with connect(args.scheduler) as client:
+                return _validate(args, quarter, root, config, client)
+        except EngineUnavailable as exc:
+            print(f"hcp validate: {exc}", file=sys.stderr)
+            return USAGE
+        except SchedulerUnreachable as exc:
+            print(f"hcp validate: {exc}", file=sys.stderr)
+            return SCHEDULER_UNREACHABLE
+    return _validate(args, quarter, root, config, None)
+
+
+def _validate(args: argparse.Namespace, quarter, root: Path, config, client) -> int:
+    """Each quarter hcp run loads, streamed (on ``client``'s cluster when given)."""
+    from ..gates import check
+    from ..load import InputValidationError
+    from ..stream import stream_quarter
+
     mode = args.mode or config.input.default_mode
     rejects = args.rejects
     if rejects is None and mode == "quarantine":
@@ -72,7 +101,13 @@ def handle(args: argparse.Namespace) -> int:
         where = None if rejects is None else (rejects if q == quarter else rejects / str(q))
         try:
             # In bounded batches: the same report as load_quarter's, in a fraction of the memory.
-            loaded = stream_quarter(root / str(q), q, config, mode=mode, rejects_dir=where)
+            if client is not None:
+                from ..distributed import dask_quarter
+
+                loaded = dask_quarter(root / str(q), q, config, client=client, mode=mode,
+                                      rejects_dir=where)
+            else:
+                loaded = stream_quarter(root / str(q), q, config, mode=mode, rejects_dir=where)
             report = loaded.report
             if q == quarter:
                 gates = check(report.to_dict(), loaded.coverage, q, config.gates, mode)
