@@ -7,8 +7,8 @@ whole-process wall seconds measured by the parent, CPU seconds (user + system, t
 and every worker's: comparable on a shared machine), the driver's peak resident memory (VmHWM;
 the local cluster's scheduler runs in it), and each worker process's peak.
 
-    python benchmarks/bench_distributed.py               # ×10, 2 workers, stream beside it
-    python benchmarks/bench_distributed.py --scale 1 --engines dask
+    python benchmarks/bench_distributed.py               # ×1 (make bench), stream beside it
+    python benchmarks/bench_distributed.py --scale 10    # ≈20M + 20M, 2 workers
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def measure(engine: str, folder: Path, repeat: int, workers: int, memory: str) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--scale", type=int, default=1,
+                        help="copies of the demo quarter (10: the province quarter, ≈20M + 20M)")
     parser.add_argument("--engines", default="dask,stream")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
