@@ -107,7 +107,10 @@ def _config():
 def child(engine: str, folder: Path) -> None:
     sys.path.insert(0, str(ROOT))
     result = ENGINES[engine](folder)
-    print(json.dumps({**result, "peak_mb": _peak_mb()}))
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({**result, "peak_mb": _peak_mb(), "cpu_s": usage.ru_utime + usage.ru_stime}))
 
 
 def scaled(times: int) -> Path:
@@ -143,7 +146,9 @@ def scaled(times: int) -> Path:
 
 
 def measure(engine: str, folder: Path, repeat: int) -> dict:
-    walls, peaks, result = [], [], {}
+    """Median wall and CPU seconds (user + system, the child's own: what a busy machine changes
+    least) and the largest peak of ``repeat`` runs in fresh processes."""
+    walls, cpus, peaks, result = [], [], [], {}
     for _ in range(repeat):
         started = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--child", engine, str(folder)],
@@ -153,7 +158,9 @@ def measure(engine: str, folder: Path, repeat: int) -> dict:
             return {"engine": engine, "error": done.stderr.strip().splitlines()[-1:]}
         result = json.loads(done.stdout.strip().splitlines()[-1])
         peaks.append(result.pop("peak_mb"))
-    return {"engine": engine, "wall_s": statistics.median(walls), "peak_mb": max(peaks), **result}
+        cpus.append(result.pop("cpu_s"))
+    return {"engine": engine, "wall_s": statistics.median(walls),
+            "cpu_s": statistics.median(cpus), "peak_mb": max(peaks), **result}
 
 
 def province_folder(rows: int) -> Path:
@@ -178,8 +185,11 @@ def report(title: str, rows: dict[str, dict], per_million: bool = False) -> None
             print(f"  {row['engine']:8} failed: {row['error']}")
             continue
         ratio = f"  {row['wall_s'] / floor:4.2f}x duckdb" if floor else ""
-        rate = f"  {row['wall_s'] / row['rows'] * 1e6:6.2f} s/M" if per_million and row["rows"] else ""
-        print(f"  {row['engine']:8} {row['wall_s']:7.2f} s  peak {row['peak_mb']:7.0f} MB  "
+        rate = (f"  {row['wall_s'] / row['rows'] * 1e6:6.2f} s/M wall, "
+                f"{row['cpu_s'] / row['rows'] * 1e6:6.2f} s/M CPU"
+                if per_million and row["rows"] else "")
+        print(f"  {row['engine']:8} {row['wall_s']:7.2f} s  CPU {row['cpu_s']:7.2f} s  "
+              f"peak {row['peak_mb']:7.0f} MB  "
               f"{row['rows']:>11,} evaluations  {row['groups']:>7,} groups{rate}{ratio}",
               flush=True)
 
