@@ -12,7 +12,8 @@ QUARTER ?= 2022Q2
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run only; the log is $(VENV)/install.log)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@{ $(BIN)/python -m pip install --disable-pip-version-check -e . && \
+	@{ $(BIN)/python -m pip install --disable-pip-version-check --upgrade pip && \
+	   $(BIN)/python -m pip install --disable-pip-version-check -e . && \
 	   $(BIN)/hcp kernel install; \
 	 } > $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
