@@ -8,6 +8,12 @@ parent (interpreter start included) and the child's peak resident memory (VmHWM)
     python benchmarks/bench_scale.py                  # the default quarter, every engine
     python benchmarks/bench_scale.py --scale 10       # ten times the rows (≈20M + 20M)
     python benchmarks/bench_scale.py --engines stream,duckdb --repeat 1
+    python benchmarks/bench_scale.py --province 2000000,5000000,10000000,20000000 --repeat 1
+    python benchmarks/bench_scale.py --province 100000000 --engines stream --repeat 1
+
+``--province`` sizes run on province-shaped data instead (benchmarks/province.py: that many
+evaluations and 3% more cases, in one quarter), one size at a time, each folder removed before
+the next is written; the table adds seconds per million evaluations (linearity).
 
 Engines: ``memory`` (``load_quarter`` + ``reduce_quarter``, the whole tables in memory),
 ``stream`` (``hcp_lib.stream.stream_quarter``: bounded batches) and ``duckdb`` (the same
@@ -101,7 +107,10 @@ def _config():
 def child(engine: str, folder: Path) -> None:
     sys.path.insert(0, str(ROOT))
     result = ENGINES[engine](folder)
-    print(json.dumps({**result, "peak_mb": _peak_mb()}))
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({**result, "peak_mb": _peak_mb(), "cpu_s": usage.ru_utime + usage.ru_stime}))
 
 
 def scaled(times: int) -> Path:
@@ -137,7 +146,9 @@ def scaled(times: int) -> Path:
 
 
 def measure(engine: str, folder: Path, repeat: int) -> dict:
-    walls, peaks, result = [], [], {}
+    """Median wall and CPU seconds (user + system, the child's own: what a busy machine changes
+    least) and the largest peak of ``repeat`` runs in fresh processes."""
+    walls, cpus, peaks, result = [], [], [], {}
     for _ in range(repeat):
         started = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--child", engine, str(folder)],
@@ -147,7 +158,40 @@ def measure(engine: str, folder: Path, repeat: int) -> dict:
             return {"engine": engine, "error": done.stderr.strip().splitlines()[-1:]}
         result = json.loads(done.stdout.strip().splitlines()[-1])
         peaks.append(result.pop("peak_mb"))
-    return {"engine": engine, "wall_s": statistics.median(walls), "peak_mb": max(peaks), **result}
+        cpus.append(result.pop("cpu_s"))
+    return {"engine": engine, "wall_s": statistics.median(walls),
+            "cpu_s": statistics.median(cpus), "peak_mb": max(peaks), **result}
+
+
+def province_folder(rows: int) -> Path:
+    """Province-shaped evaluations and cases (benchmarks/province.py) under benchmarks/out/."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from province import generate
+
+    folder = OUT / f"province-{rows}" / QUARTER
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    done = generate(folder, rows, quarter=QUARTER)
+    size = sum(p.stat().st_size for p in folder.glob("*.parquet")) / 1e9
+    print(f"wrote {done.evaluations:,} evaluations + {done.cases:,} cases ({size:.2f} GB) "
+          f"in {done.seconds:.0f} s", flush=True)
+    return folder
+
+
+def report(title: str, rows: dict[str, dict], per_million: bool = False) -> None:
+    floor = rows.get("duckdb", {}).get("wall_s")
+    print(title)
+    for row in rows.values():
+        if "error" in row:
+            print(f"  {row['engine']:8} failed: {row['error']}")
+            continue
+        ratio = f"  {row['wall_s'] / floor:4.2f}x duckdb" if floor else ""
+        rate = (f"  {row['wall_s'] / row['rows'] * 1e6:6.2f} s/M wall, "
+                f"{row['cpu_s'] / row['rows'] * 1e6:6.2f} s/M CPU"
+                if per_million and row["rows"] else "")
+        print(f"  {row['engine']:8} {row['wall_s']:7.2f} s  CPU {row['cpu_s']:7.2f} s  "
+              f"peak {row['peak_mb']:7.0f} MB  "
+              f"{row['rows']:>11,} evaluations  {row['groups']:>7,} groups{rate}{ratio}",
+              flush=True)
 
 
 def main() -> None:
@@ -155,27 +199,32 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--engines", default="memory,stream,duckdb")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--province", default=None, metavar="ROWS[,ROWS...]",
+                        help="province-shaped data of these sizes instead of the demo quarter")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "FOLDER"))
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return
+    if args.province:
+        engines = args.engines if args.engines != parser.get_default("engines") \
+            else "stream,duckdb"
+        for size in (int(float(x)) for x in args.province.split(",")):
+            folder = province_folder(size)
+            try:
+                rows = {e: measure(e, folder, args.repeat) for e in engines.split(",")}
+                report(f"province-shaped, {size:,} evaluations, median of {args.repeat}:", rows,
+                       per_million=True)
+            finally:
+                shutil.rmtree(folder.parent, ignore_errors=True)
+        return
     if not DEMO.is_dir():
         sys.exit(f"{DEMO} not found: run `hcp demo` (or `make report`) first")
     folder = DEMO if args.scale == 1 else scaled(args.scale)
     try:
-        rows = {}
-        for engine in args.engines.split(","):
-            rows[engine] = measure(engine, folder, args.repeat)
-        floor = rows.get("duckdb", {}).get("wall_s")
-        print(f"load + validate + reduce, {folder.name} (x{args.scale}), median of {args.repeat}:")
-        for row in rows.values():
-            if "error" in row:
-                print(f"  {row['engine']:8} failed: {row['error']}")
-                continue
-            ratio = f"  {row['wall_s'] / floor:4.2f}x duckdb" if floor else ""
-            print(f"  {row['engine']:8} {row['wall_s']:7.2f} s  peak {row['peak_mb']:7.0f} MB  "
-                  f"{row['rows']:>11,} evaluations  {row['groups']:>7,} groups{ratio}")
+        rows = {e: measure(e, folder, args.repeat) for e in args.engines.split(",")}
+        report(f"load + validate + reduce, {folder.name} (x{args.scale}), "
+               f"median of {args.repeat}:", rows)
     finally:
         if folder != DEMO:
             shutil.rmtree(folder, ignore_errors=True)

@@ -19,7 +19,10 @@ different ids collide with a probability below 1e-6 even at 100 million rows.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -105,8 +108,10 @@ class HashRuns:
             return
         run = hashes if is_sorted else np.sort(hashes)
         while self.runs and len(self.runs[-1]) <= 2 * len(run):
-            # Two sorted runs: a stable sort of the pair is a linear merge.
-            run = np.sort(np.concatenate([self.runs.pop(), run]), kind="stable")
+            # Two sorted runs: a stable sort of the pair is a linear merge. In place: the pair
+            # plus their merge is the peak (twice the run), not three and a half times.
+            run = np.concatenate([self.runs.pop(), run])
+            run.sort(kind="stable")
         self.runs.append(run)
 
     def seen_before(self, keys: pd.DataFrame, hashed: Hashed | None = None) -> np.ndarray:
@@ -455,6 +460,9 @@ def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
         tally.add(number, problems, rejected, part)
         consume(accepted, hashes)
         del problems, rejected, part, accepted, raw
+        # Arrow's allocator (mimalloc) keeps a batch's freed pages for later; over a
+        # 100M-row table they added up to 1.4 GB. Give them back before the next batch.
+        pa.default_memory_pool().release_unused()
     return tally.report(folder, quarter, config, errors)
 
 
@@ -592,12 +600,31 @@ class CaseIndex:
 
     @classmethod
     def of(cls, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> CaseIndex:
-        case_hash = (np.concatenate([p[0] for p in parts]) if parts
-                     else np.zeros(0, np.uint64))
-        order = hash_order(case_hash)
-        return cls(CaseLookup(case_hash[order], _joined([p[3] for p in parts], bool)[order]),
-                   _joined([p[1] for p in parts], np.int32)[order],
-                   _joined([p[2] for p in parts], bool)[order])
+        """From the cases' pieces (emptied on the way, to keep the peak low)."""
+        case_hash, group, checked, hall = _sorted_by_hash(parts)
+        return cls(CaseLookup(case_hash, hall), group, checked)
+
+
+def _sorted_by_hash(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """The case index: (hash, group, checked, hall) per case, sorted by hash.
+
+    One column at a time, each batch's pieces freed once joined, the hashes sorted in place:
+    the peak is about 26 bytes a case (2.7 GB at 100 million) instead of 40.
+    """
+    columns = [list(c) for c in zip(*parts, strict=True)] if parts else [[], [], [], []]
+    parts.clear()
+    hashes = _joined(columns[0], np.uint64)
+    columns[0].clear()
+    order = hash_order(hashes)
+    hashes.sort()  # the same values as hashes[order], without a second copy
+    rest = []
+    for pieces, dtype in zip(columns[1:], (np.int32, bool, bool), strict=True):
+        joined = _joined(pieces, dtype)
+        pieces.clear()
+        rest.append(joined[order])
+        del joined
+    _give_back()
+    return (hashes, *rest)
 
 
 class EvaluationFold:
@@ -723,7 +750,42 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+    """The parts as one array; the list is emptied and the parts' memory given back at once."""
+    out = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+    parts.clear()
+    _give_back()
+    return out
+
+
+def _give_back() -> None:
+    """Return freed heap memory to the system (glibc's ``malloc_trim``; nothing elsewhere).
+
+    A batch's pieces (a few MB each) live on the heap, between the batches' own temporaries;
+    freed, their pages stay with the process unless trimmed. At 100 million cases the index's
+    pieces are 1.4 GB that the sorted index would otherwise be built beside.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).malloc_trim(0)
+
+
+def _sorted_by_hash(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """The case index: (hash, group, checked, hall) per case, sorted by hash.
+
+    One column at a time, each batch's pieces freed once joined, the hashes sorted in place:
+    the peak is about 26 bytes a case (2.7 GB at 100 million) instead of 40.
+    """
+    columns = [list(c) for c in zip(*parts, strict=True)] if parts else [[], [], [], []]
+    parts.clear()
+    hashes = _joined(columns[0], np.uint64)
+    order = np.argsort(hashes, kind="stable")
+    hashes.sort()  # the same values as hashes[order], without a second copy
+    rest = []
+    for pieces, dtype in zip(columns[1:], (np.int32, bool, bool), strict=True):
+        joined = _joined(pieces, dtype)
+        rest.append(joined[order])
+        del joined
+    return (hashes, *rest)
 
 
 def _days(moments: np.ndarray) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from ..contract import LEVELS, MODES
@@ -69,9 +70,16 @@ def with_top(frame: pd.DataFrame, units: Units, column: str = "unit") -> pd.Data
 
 
 def level_counts(frame: pd.DataFrame, count: str = "count") -> dict[str, int]:
-    """Counts per level after verification, every level present, best first."""
-    sums = frame.groupby(frame["level"].astype(object), dropna=True)[count].sum()
-    return {level: int(sums.get(level, 0)) for level in LEVELS}
+    """Counts per level after verification, every level present, best first.
+
+    Summed by level code: a pandas group-by on a Series key formats that Series on the way
+    (a tenth of a warm run went there).
+    """
+    codes = pd.Categorical(frame["level"], categories=LEVELS).codes.astype(np.int64)
+    valid = codes >= 0
+    sums = np.zeros(len(LEVELS), dtype=np.int64)
+    np.add.at(sums, codes[valid], frame[count].to_numpy(dtype=np.int64)[valid])
+    return {level: int(n) for level, n in zip(LEVELS, sums, strict=True)}
 
 
 def distinct_in_order(values: Iterable) -> list:

@@ -35,9 +35,17 @@ class Report:
     config: Config
     out_dir: Path
     narrator: Narrator = field(init=False)
+    pngs: dict[str, bytes] = field(init=False, default_factory=dict, repr=False)
+    """Charts drawn for this report: the leadership copy's charts reappear in 附图."""
 
     def __post_init__(self) -> None:
         self.narrator = Narrator(self.bulletin, self.config)
+
+    def png(self, name: str) -> bytes:
+        """Chart ``name`` as PNG, drawn once per report (drawing is a warm run's largest cost)."""
+        if name not in self.pngs:
+            self.pngs[name] = charts_module.render_chart(name, self.bulletin, self.config)
+        return self.pngs[name]
 
     @property
     def quarter(self) -> Quarter:
@@ -139,10 +147,9 @@ def commendations(r: Report):
 
 def leadership_charts(r: Report):
     """The few charts the leadership copy shows (configuration: documents.leadership_charts)."""
-    from ..documents.content import chart_figures
-
-    figures = chart_figures(r.bulletin, r.config, r.config.documents.leadership_charts)
-    return _html("\n".join(h.figure_html(f.png, f.caption) for f in figures))
+    names = r.config.documents.leadership_charts
+    return _html("\n".join(h.figure_html(r.png(name), f"图{i}  {charts_module.CHARTS[name][0]}")
+                           for i, name in enumerate(names, 1)))
 
 
 def data_notes(r: Report):
@@ -174,7 +181,7 @@ def charts(r: Report):
     folder.mkdir(parents=True, exist_ok=True)
     parts = ['<section class="appendix">', '<h2 class="section">【附图】</h2>']
     for i, (name, (caption, _)) in enumerate(charts_module.CHARTS.items(), 1):
-        png = charts_module.render_chart(name, r.bulletin, r.config)
+        png = r.png(name)
         (folder / f"{name}.png").write_bytes(png)
         parts.append(h.figure_html(png, f"图{i}  {caption}"))
     parts.append("</section>")
