@@ -1,7 +1,8 @@
 """Load, validate and reduce a quarter in bounded batches: memory follows groups, not rows.
 
 The two big tables (evaluations, cases) are read a batch at a time (Parquet row groups through
-Arrow's batch reader; a CSV or workbook sheet is read whole and then cut into batches), each
+Arrow's batch reader, CSV blocks through Arrow's streaming CSV reader; a workbook sheet is read
+whole and then cut into batches), each
 batch is validated by the very ``validate_table`` the in-memory loader uses and reduced at once
 into running group counts. What must outlive a batch is kept compact:
 
@@ -61,6 +62,7 @@ from .readers import (
     _finish,
     find_files,
     map_headers,
+    open_csv,
     outside,
     read_file,
     read_table,
@@ -214,28 +216,36 @@ def sheet_batches(folder: Path, table: Table, batch_rows: int,
         if outside(path, folder):
             errors.append((path.name, f"{path.name}: {LINK_OUTSIDE}"))
             continue
+        kind = FORMATS.get(path.suffix.lower())
         try:
-            if FORMATS.get(path.suffix.lower()) == "parquet":
+            if kind == "parquet":
                 sheets = [_parquet_batches(path, table, batch_rows)]
-                header = next(sheets[0])
+                header = next(sheets[0]).header
+            elif kind == "csv":
+                source = open_csv(path, table, sha256_file(path), borrowed)
+                sheets, header = [source.batches(batch_rows)], source.header
             else:
                 found = read_file(path, table, borrowed)
-                header = found[0] if found else None
+                header = found[0].header if found else None
                 sheets = [_slices(sheet, batch_rows) for sheet in found]
         except ReadError as exc:
             errors.append((path.name, str(exc)))
             continue
-        except (pa.ArrowException, OSError):
+        except (pa.ArrowException, OSError, ValueError, UnicodeError):
             try:  # the whole-file reader words the failure as the loader always has
                 read_file(path, table, borrowed)
             except ReadError as exc:
                 errors.append((path.name, str(exc)))
             continue
         if borrowed is None and header is not None:
-            borrowed = list(header.header)
-        for batches in sheets:
-            for batch in batches:
-                yield number, batch
+            borrowed = list(header)
+        try:
+            for batches in sheets:
+                for batch in batches:
+                    yield number, batch
+                number += 1
+        except ReadError as exc:  # a CSV damaged after its first blocks: its rows so far stay read
+            errors.append((path.name, str(exc)))
             number += 1
 
 
