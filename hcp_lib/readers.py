@@ -39,7 +39,9 @@ HEADER_SEARCH = 10
 """How many leading non-empty rows may sit above the header (a title, a group header)."""
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _PREFIX_END = re.compile(r"^($|[\s_\-.（(\[【0-9])")
-_CSV_BLOCK = 1 << 24
+_CSV_BLOCK = 1 << 22
+"""Bytes Arrow parses at a time: the longest record a CSV may hold. Its streaming reader reads
+up to 32 blocks ahead, so this also bounds the memory a CSV takes while it is read."""
 _PYTHON_BLOCK = 100_000
 """Records a CSV split in Python hands to Arrow at a time."""
 _XLSX_BLOCK = 100_000
