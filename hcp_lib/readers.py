@@ -39,9 +39,9 @@ HEADER_SEARCH = 10
 """How many leading non-empty rows may sit above the header (a title, a group header)."""
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _PREFIX_END = re.compile(r"^($|[\s_\-.（(\[【0-9])")
-_CSV_BLOCK = 1 << 22
-"""Bytes Arrow parses at a time: the longest record a CSV may hold. Its streaming reader reads
-up to 32 blocks ahead, so this also bounds the memory a CSV takes while it is read."""
+_CSV_BLOCK = 1 << 21
+"""Bytes Arrow parses at a time, and so the longest record a CSV may hold (14 cells at Excel's
+32,767 characters fit). Arrow's streaming reader reads up to 32 blocks ahead: 64 MiB."""
 _PYTHON_BLOCK = 100_000
 """Records a CSV split in Python hands to Arrow at a time."""
 _XLSX_BLOCK = 100_000
@@ -480,6 +480,8 @@ class CsvSource:
             if "columns, got" not in str(exc):
                 raise ReadError(f"{self.path.name}: cannot read as CSV ({self.encoding}): "
                                 f"{_short(exc)}") from exc
+        except (pa.ArrowException, OSError, UnicodeError) as exc:  # as ``read_file`` words it
+            raise ReadError(f"{self.path.name}: cannot read: {_short(exc)}") from exc
         yield from self._split_in_python(numbers, names, keep, convert)
 
     def _split_in_python(self, numbers: _RecordNumbers, names: list[str], keep: dict[str, str],
