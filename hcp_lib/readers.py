@@ -42,6 +42,7 @@ _PREFIX_END = re.compile(r"^($|[\s_\-.（(\[【0-9])")
 _CSV_BLOCK = 1 << 21
 """Bytes Arrow parses at a time, and so the longest record a CSV may hold (14 cells at Excel's
 32,767 characters fit). Arrow's streaming reader reads up to 32 blocks ahead: 64 MiB."""
+_UNKEPT = "_unkept"
 _PYTHON_BLOCK = 100_000
 """Records a CSV split in Python hands to Arrow at a time."""
 _XLSX_BLOCK = 100_000
@@ -436,6 +437,8 @@ class CsvSource:
     def _sheet(self, data: pa.Table, rows: np.ndarray, broken: tuple[int, ...],
                first: bool) -> Sheet:
         m = self.mapping
+        if _UNKEPT in data.column_names:  # only counted the rows: no column of the sheet is kept
+            data = data.drop_columns([_UNKEPT])
         return Sheet(self.path, None, self.encoding, self.digest,
                      _finish(data, pa.array(rows, pa.int32()), self.table), m.missing,
                      m.unknown if first else (), m.repeated if first else (), self.header,
@@ -449,6 +452,7 @@ class CsvSource:
         """
         names = [f"c{i}" for i in range(len(self.layout.header))]
         keep = {names[i]: name for i, name in self.mapping.keep.items()}
+        keep = keep or {names[0]: _UNKEPT}  # Arrow reads every column when given none
         convert = _csv_convert(keep)
 
         def broken(row: pacsv.InvalidRow) -> str:  # never keeps the line's text

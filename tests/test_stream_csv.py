@@ -141,3 +141,13 @@ def test_millions_of_csv_rows_stream_under_a_memory_cap(tmp_path):
                           capture_output=True, text=True, env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == [str(n), str(n)]
+
+
+def test_a_header_naming_only_personal_columns_still_counts_its_rows(tmp_path):
+    path = tmp_path / "评价明细.csv"
+    path.write_text("评价内容,评价人\n好,张三\n很好,李四\nx\n", encoding="utf-8")
+    [whole] = read_file(path, EVALS)
+    assert (whole.rows, whole.broken, whole.data.column_names) == (3, (1,), ["_row"])
+    assert "eval_id" in whole.missing
+    parts = list(open_csv(path, EVALS, sha256_file(path), None).batches(1))
+    assert [p.data.column("_row").to_pylist() for p in parts] == [[2], [3], [4]]
