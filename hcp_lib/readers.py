@@ -334,13 +334,35 @@ def read_file(path: str | Path, table: Table, borrowed: list[str] | None = None)
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
     digest = sha256_file(path)
-    try:
+    with _worded(path, kind):
         if kind == "csv":
             return [_read_csv(path, table, digest, borrowed)]
         if kind == "parquet":
             return [_read_parquet(path, table, digest)]
         if kind == "workbook":
             return list(_read_workbook(path, table, digest, borrowed))
+    raise ReadError(f"{path.name}: unsupported file type {path.suffix!r}")
+
+
+def workbook_sheets(path: Path, table: Table, borrowed: list[str] | None = None) -> Iterator[Sheet]:
+    """A workbook's sheets one at a time, so that a reader holds one sheet, not the whole file.
+
+    Failures are worded as ``read_file`` words them; a later sheet may fail after earlier ones.
+    """
+    sheets = _read_workbook(path, table, sha256_file(path), borrowed)
+    while True:
+        with _worded(path, "workbook"):
+            sheet = next(sheets, None)
+        if sheet is None:
+            return
+        yield sheet
+
+
+@contextlib.contextmanager
+def _worded(path: Path, kind: str | None) -> Iterator[None]:
+    """A library's failure to read a file, as a ReadError that names the file, not its content."""
+    try:
+        yield
     except ReadError:
         raise
     except pa.ArrowInvalid as exc:
@@ -353,7 +375,6 @@ def read_file(path: str | Path, table: Table, borrowed: list[str] | None = None)
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         raise ReadError(f"{path.name}: not a readable workbook (damaged, truncated, encrypted "
                         f"or not in an Excel/OpenDocument format: {_short(exc)})") from exc
-    raise ReadError(f"{path.name}: unsupported file type {path.suffix!r}")
 
 
 def _short(exc: BaseException) -> str:

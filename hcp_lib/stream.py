@@ -1,8 +1,8 @@
 """Load, validate and reduce a quarter in bounded batches: memory follows groups, not rows.
 
 The two big tables (evaluations, cases) are read a batch at a time (Parquet row groups through
-Arrow's batch reader, CSV blocks through Arrow's streaming CSV reader; a workbook sheet is read
-whole and then cut into batches), each
+Arrow's batch reader, CSV blocks through Arrow's streaming CSV reader; a workbook sheet, one at
+a time, is read whole and then cut into batches), each
 batch is validated by the very ``validate_table`` the in-memory loader uses and reduced at once
 into running group counts. What must outlive a batch is kept compact:
 
@@ -21,6 +21,7 @@ different ids collide with a probability below 1e-6 even at 100 million rows.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -69,6 +70,7 @@ from .readers import (
     sha256_file,
     stack,
     unmatched_files,
+    workbook_sheets,
 )
 from .validate import Validated, validate_table
 
@@ -224,10 +226,12 @@ def sheet_batches(folder: Path, table: Table, batch_rows: int,
             elif kind == "csv":
                 source = open_csv(path, table, sha256_file(path), borrowed)
                 sheets, header = [source.batches(batch_rows)], source.header
-            else:
-                found = read_file(path, table, borrowed)
-                header = found[0].header if found else None
-                sheets = [_slices(sheet, batch_rows) for sheet in found]
+            else:  # a workbook, one sheet at a time
+                found = workbook_sheets(path, table, borrowed)
+                first = next(found, None)
+                header = first.header if first else None
+                sheets = (_slices(sheet, batch_rows)
+                          for sheet in itertools.chain([first] if first else [], found))
         except ReadError as exc:
             errors.append((path.name, str(exc)))
             continue
