@@ -42,7 +42,7 @@ from .load import Mode, TableReport, loader_arguments
 from .problems import Problem
 from .progress import progress
 from .quarters import Quarter
-from .readers import FORMATS, find_files, outside
+from .readers import FORMATS, ReadError, find_files, outside
 from .stream import (
     BATCH_ROWS,
     CaseFold,
@@ -184,14 +184,18 @@ def run_part(path: str, row_groups: list[int] | None, folder: str, table_name: s
                           row_groups)
     sheets = 0
     if opened is not None:
-        for number, sheet_batches in enumerate(opened[1]):
-            for sheet in sheet_batches:
-                problems, rejected, part, accepted, hashes = check_batch(sheet, table, q, config,
-                                                                         seen)
-                batches.append((number, problems, rejected, part))
-                fold(accepted, hashes)
-                del accepted
-            sheets = number + 1
+        number = -1
+        try:
+            for number, sheet_batches in enumerate(opened[1]):
+                for sheet in sheet_batches:
+                    problems, rejected, part, accepted, hashes = check_batch(
+                        sheet, table, q, config, seen)
+                    batches.append((number, problems, rejected, part))
+                    fold(accepted, hashes)
+                    del accepted
+        except ReadError as exc:  # a CSV damaged after its first blocks: its rows so far stay
+            errors.append((Path(path).name, str(exc)))
+        sheets = number + 1
     evaluated = None
     if isinstance(fold, EvaluationFold):
         evaluated = np.packbits(fold.evaluated)

@@ -40,7 +40,12 @@ HEADER_SEARCH = 10
 """How many leading non-empty rows may sit above the header (a title, a group header)."""
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _PREFIX_END = re.compile(r"^($|[\s_\-.（(\[【0-9])")
-_CSV_BLOCK = 1 << 24
+_CSV_BLOCK = 1 << 21
+"""Bytes Arrow parses at a time, and so the longest record a CSV may hold (14 cells at Excel's
+32,767 characters fit). Arrow's streaming reader reads up to 32 blocks ahead: 64 MiB."""
+_UNKEPT = "_unkept"
+_PYTHON_BLOCK = 100_000
+"""Records a CSV split in Python hands to Arrow at a time."""
 _XLSX_BLOCK = 100_000
 LINK_OUTSIDE = "a link that leads outside the data folder (refused; copy the file in instead)"
 _NAME_VARIANTS = str.maketrans({"帐": "账", "（": "(", "）": ")", "【": "[", "】": "]"})
@@ -330,13 +335,35 @@ def read_file(path: str | Path, table: Table, borrowed: list[str] | None = None)
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
     digest = sha256_file(path)
-    try:
+    with _worded(path, kind):
         if kind == "csv":
             return [_read_csv(path, table, digest, borrowed)]
         if kind == "parquet":
             return [_read_parquet(path, table, digest)]
         if kind == "workbook":
             return list(_read_workbook(path, table, digest, borrowed))
+    raise ReadError(f"{path.name}: unsupported file type {path.suffix!r}")
+
+
+def workbook_sheets(path: Path, table: Table, borrowed: list[str] | None = None) -> Iterator[Sheet]:
+    """A workbook's sheets one at a time, so that a reader holds one sheet, not the whole file.
+
+    Failures are worded as ``read_file`` words them; a later sheet may fail after earlier ones.
+    """
+    sheets = _read_workbook(path, table, sha256_file(path), borrowed)
+    while True:
+        with _worded(path, "workbook"):
+            sheet = next(sheets, None)
+        if sheet is None:
+            return
+        yield sheet
+
+
+@contextlib.contextmanager
+def _worded(path: Path, kind: str | None) -> Iterator[None]:
+    """A library's failure to read a file, as a ReadError that names the file, not its content."""
+    try:
+        yield
     except ReadError:
         raise
     except pa.ArrowInvalid as exc:
@@ -349,7 +376,6 @@ def read_file(path: str | Path, table: Table, borrowed: list[str] | None = None)
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         raise ReadError(f"{path.name}: not a readable workbook (damaged, truncated, encrypted "
                         f"or not in an Excel/OpenDocument format: {_short(exc)})") from exc
-    raise ReadError(f"{path.name}: unsupported file type {path.suffix!r}")
 
 
 def _short(exc: BaseException) -> str:
@@ -385,7 +411,207 @@ def _leading_rows(path: Path, encoding: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None) -> Sheet:
+@dataclass
+class CsvSource:
+    """A CSV file whose encoding and header are known, ready to be read in batches.
+
+    The whole-file reader and the streaming engine both read through ``batches``: one
+    implementation of the parsing, the row numbers and the ragged lines.
+    """
+
+    path: Path
+    table: Table
+    digest: str
+    encoding: str
+    layout: Layout
+    skip: int
+    """Lines above the first data row (the header and any title rows)."""
+    mapping: _Mapping
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return tuple(self.layout.header)
+
+    def batches(self, batch_rows: int | None = None) -> Iterator[Sheet]:
+        """The file as Sheets of at most ``batch_rows`` rows (None: all good rows in one).
+
+        Lines that do not split into the header's fields come last, as rows with every cell
+        empty (their field counts in ``broken``), after all the good rows. Only the first
+        Sheet carries the header warnings. Raises ReadError, possibly after some batches.
+        """
+        numbers = _RecordNumbers(self.skip)
+        names = list(self.mapping.keep.values())
+        first = True
+        for data, rows in _rebatch(self._good_rows(numbers), batch_rows):
+            yield self._sheet(data, rows, (), first)
+            first = False
+        ragged = numbers.ragged
+        for start in range(0, len(ragged), batch_rows or max(len(ragged), 1)):
+            part = ragged[start:start + (batch_rows or len(ragged))]
+            data = pa.table({n: pa.nulls(len(part), pa.string()) for n in names})
+            rows = np.array([number for number, _ in part], dtype=np.int32)
+            yield self._sheet(data, rows, tuple(found for _, found in part), first)
+            first = False
+        if first:  # no row at all: one empty Sheet, for the header and its warnings
+            data = pa.table({n: pa.array([], pa.string()) for n in names})
+            yield self._sheet(data, np.zeros(0, dtype=np.int32), (), True)
+
+    def _sheet(self, data: pa.Table, rows: np.ndarray, broken: tuple[int, ...],
+               first: bool) -> Sheet:
+        m = self.mapping
+        if _UNKEPT in data.column_names:  # only counted the rows: no column of the sheet is kept
+            data = data.drop_columns([_UNKEPT])
+        return Sheet(self.path, None, self.encoding, self.digest,
+                     _finish(data, pa.array(rows, pa.int32()), self.table), m.missing,
+                     m.unknown if first else (), m.repeated if first else (), self.header,
+                     broken, self.layout.notes if first else ())
+
+    def _good_rows(self, numbers: _RecordNumbers) -> Iterator[tuple[pa.Table, np.ndarray]]:
+        """Arrow's streaming reader, block by block; ragged lines go to ``numbers``.
+
+        A ragged line whose text Arrow cannot hand over (cut inside a character, as at the end
+        of a truncated file) stops Arrow; the rest of the file is then split in Python.
+        """
+        names = [f"c{i}" for i in range(len(self.layout.header))]
+        keep = {names[i]: name for i, name in self.mapping.keep.items()}
+        keep = keep or {names[0]: _UNKEPT}  # Arrow reads every column when given none
+        convert = _csv_convert(keep)
+
+        def broken(row: pacsv.InvalidRow) -> str:  # never keeps the line's text
+            numbers.ragged.append((row.number, row.actual_columns))
+            return "skip"
+
+        read = pacsv.ReadOptions(
+            encoding="utf8" if self.encoding.startswith("utf-8") else self.encoding,
+            skip_rows=self.skip, column_names=names, block_size=_CSV_BLOCK, use_threads=False,
+        )  # a serial reader numbers the ragged lines for the handler
+        parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=broken)
+        try:
+            with _quiet_handler_errors():
+                reader = pacsv.open_csv(self.path, read_options=read, parse_options=parse,
+                                        convert_options=convert)
+            while True:
+                with _quiet_handler_errors():
+                    batch = reader.read_next_batch()
+                data = pa.Table.from_batches([batch]).rename_columns(
+                    [keep[n] for n in batch.schema.names])
+                if data.num_rows:
+                    yield data, numbers.take(data.num_rows)
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:
+            if "invalid UTF8" in str(exc):
+                raise ReadError(f"{self.path.name}: not UTF-8 text throughout: bytes after the "
+                                "first MiB are in another encoding or damaged") from exc
+            if "columns, got" not in str(exc):
+                raise ReadError(f"{self.path.name}: cannot read as CSV ({self.encoding}): "
+                                f"{_short(exc)}") from exc
+        except (pa.ArrowException, OSError, UnicodeError) as exc:  # as ``read_file`` words it
+            raise ReadError(f"{self.path.name}: cannot read: {_short(exc)}") from exc
+        yield from self._split_in_python(numbers, names, keep, convert)
+
+    def _split_in_python(self, numbers: _RecordNumbers, names: list[str], keep: dict[str, str],
+                         convert: pacsv.ConvertOptions) -> Iterator[tuple[pa.Table, np.ndarray]]:
+        """The records from ``numbers.next`` on, split by Python's csv module (a rare, slow path).
+
+        Records of the header's width are re-written as UTF-8 CSV and parsed by Arrow in
+        blocks, so their cells convert exactly as Arrow's own reading would.
+        """
+        numbers.forget_from(numbers.next)
+        width = len(names)
+        read = pacsv.ReadOptions(column_names=names, block_size=_CSV_BLOCK)
+        parse = pacsv.ParseOptions(newlines_in_values=True)
+        out, good = io.StringIO(), []
+        writer = csv.writer(out)
+
+        def flush() -> tuple[pa.Table, np.ndarray]:
+            raw = pacsv.read_csv(io.BytesIO(out.getvalue().encode("utf-8")), read_options=read,
+                                 parse_options=parse, convert_options=convert)
+            rows = np.array(good, dtype=np.int64)
+            out.seek(0)
+            out.truncate()
+            good.clear()
+            return raw.rename_columns([keep[n] for n in raw.column_names]), rows
+
+        for number, record in enumerate(_records(self.path, self.encoding, self.skip),
+                                        start=self.skip + 1):
+            if number < numbers.next:
+                continue
+            if len(record) == width:
+                writer.writerow(record)
+                good.append(number)
+                if len(good) >= _PYTHON_BLOCK:
+                    yield flush()
+            else:
+                numbers.ragged.append((number, len(record)))
+        if good:
+            yield flush()
+
+
+class _RecordNumbers:
+    """Row numbers of a CSV's records: the header's line plus the record's position.
+
+    A record is counted once however many lines its quoted values span, and blank lines are
+    not records; a ragged line is a record too, so the good rows around it keep their numbers.
+    """
+
+    def __init__(self, skip: int) -> None:
+        self.next = skip + 1
+        """The number the next good record can have."""
+        self.ragged: list[tuple[int, int]] = []
+        """(number, fields found) of each ragged line, in file order."""
+        self._passed = 0
+
+    def take(self, n: int) -> np.ndarray:
+        """The numbers of the next ``n`` good records: the next free ones, ragged lines skipped."""
+        pending = np.array([number for number, _ in self.ragged[self._passed:]], dtype=np.int64)
+        candidates = np.arange(self.next, self.next + n + len(pending), dtype=np.int64)
+        found = candidates[~np.isin(candidates, pending)][:n]
+        self.next = int(found[-1]) + 1
+        self._passed += int(np.count_nonzero(pending < self.next))
+        return found
+
+    def forget_from(self, number: int) -> None:
+        """Drop the ragged lines from ``number`` on (they are about to be found again)."""
+        self.ragged = [r for r in self.ragged if r[0] < number]
+        self._passed = min(self._passed, len(self.ragged))
+
+
+def _rebatch(parts: Iterator[tuple[pa.Table, np.ndarray]],
+             size: int | None) -> Iterator[tuple[pa.Table, np.ndarray]]:
+    """Blocks of rows re-cut into batches of ``size`` rows (None: one batch of all)."""
+    held: list[pa.Table] = []
+    numbers: list[np.ndarray] = []
+    count = 0
+    for data, rows in parts:
+        held.append(data)
+        numbers.append(rows)
+        count += data.num_rows
+        if size is None or count < size:
+            continue
+        data, rows = pa.concat_tables(held), np.concatenate(numbers)
+        start = 0
+        while count - start >= size:
+            yield data.slice(start, size), rows[start:start + size]
+            start += size
+        held, numbers, count = [data.slice(start)], [rows[start:]], count - start
+    if count:
+        yield pa.concat_tables(held), np.concatenate(numbers)
+
+
+def _csv_convert(keep: dict[str, str]) -> pacsv.ConvertOptions:
+    """Only the kept columns, every cell as text, an empty cell missing."""
+    return pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in keep},
+        include_columns=list(keep),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
+    )
+
+
+def open_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None) -> CsvSource:
+    """Detect a CSV's encoding and find its header (the file's rows are not read yet)."""
     encoding = detect_encoding(path)
     leading = _leading_rows(path, encoding)
     try:
@@ -396,89 +622,30 @@ def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None)
             raise ReadError(f"{path.name}: the text seems to be Big5 (traditional Chinese), "
                             "not UTF-8 or GB18030; save it as UTF-8") from None
         raise
-    headers = layout.header
     skip = leading[layout.data_from - 1][0] if layout.data_from else 0
-    first_line = skip + 1
-    mapping = map_headers(headers, table)
-    names = [f"c{i}" for i in range(len(headers))]
-    keep = {names[i]: name for i, name in mapping.keep.items()}
-    arrow_encoding = "utf8" if encoding.startswith("utf-8") else encoding
-    read = pacsv.ReadOptions(
-        encoding=arrow_encoding, skip_rows=skip, column_names=names, block_size=_CSV_BLOCK,
-    )
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in keep},
-        include_columns=list(keep),
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-        null_values=[""],
-    )
-    ragged: list[int] = []
-
-    def broken(row: pacsv.InvalidRow) -> str:  # never keeps the line's text
-        ragged.append(row.actual_columns)
-        return "skip"
-
-    parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=broken)
-    try:
-        with _quiet_handler_errors():
-            raw = pacsv.read_csv(path, read_options=read, parse_options=parse,
-                                 convert_options=convert)
-    except pa.ArrowInvalid as exc:
-        if "invalid UTF8" in str(exc):
-            raise ReadError(f"{path.name}: not UTF-8 text throughout: bytes after the first MiB "
-                            "are in another encoding or damaged") from exc
-        if "columns, got" not in str(exc):
-            raise ReadError(f"{path.name}: cannot read as CSV ({encoding}): {_short(exc)}") from exc
-        # A broken line the handler could not be shown (its text is cut inside a character,
-        # as at the end of a truncated file): split it in Python and parse only the good ones.
-        good, ragged_lines = _split_lines(path, encoding, skip, len(headers))
-        read = pacsv.ReadOptions(column_names=names, block_size=_CSV_BLOCK)
-        raw = pacsv.read_csv(io.BytesIO(good), read_options=read, convert_options=convert,
-                             parse_options=pacsv.ParseOptions(newlines_in_values=True))
-        ragged = [found for _, found in ragged_lines]
-    raw = raw.rename_columns([keep[n] for n in raw.column_names])
-    if ragged:
-        rows, lines = _line_numbers(path, encoding, skip, len(headers), raw.num_rows)
-        lines = _reconcile_ragged(lines, ragged)
-        raw = pa.concat_tables([raw, pa.table({n: pa.nulls(len(lines), pa.string())
-                                               for n in raw.column_names})])
-        ragged = [found for _, found in lines]
-        rows = pa.array([*rows, *(line for line, _ in lines)], pa.int32())
-    else:
-        rows = pa.array(range(first_line, raw.num_rows + first_line), pa.int32())
-    data = _finish(raw, rows, table)
-    return Sheet(path, None, encoding, digest, data, mapping.missing, mapping.unknown,
-                 mapping.repeated, tuple(headers), tuple(ragged), layout.notes)
+    return CsvSource(path, table, digest, encoding, layout, skip,
+                     map_headers(layout.header, table))
 
 
-def _records(path: Path, encoding: str, skip: int) -> Iterator[tuple[int, list[str]]]:
-    """Each non-empty CSV record after ``skip`` lines, with the line it starts on."""
+def _read_csv(path: Path, table: Table, digest: str, borrowed: list[str] | None) -> Sheet:
+    """The whole file as one Sheet: its batches, stacked."""
+    parts = list(open_csv(path, table, digest, borrowed).batches())
+    whole = parts[0]
+    if len(parts) > 1:
+        whole.data = pa.concat_tables([p.data for p in parts])
+        whole.broken = tuple(n for p in parts for n in p.broken)
+        whole.rows = whole.data.num_rows
+    return whole
+
+
+def _records(path: Path, encoding: str, skip: int) -> Iterator[list[str]]:
+    """Each non-empty CSV record after ``skip`` lines."""
     with open(path, encoding=encoding, newline="", errors="replace") as fh:
         for _ in range(skip):
             fh.readline()
-        reader = csv.reader(fh)
-        line = skip + 1
-        for record in reader:
+        for record in csv.reader(fh):
             if record:
-                yield line, record
-            line = skip + reader.line_num + 1
-
-
-def _line_numbers(path: Path, encoding: str, skip: int, width: int,
-                  parsed: int) -> tuple[list[int], list[tuple[int, int]]]:
-    """Where each record starts, for a file with lines of the wrong width (a rare, slow path).
-
-    Returns the good records' line numbers and (line, fields) of the broken ones. Only
-    positions and counts are kept, never text.
-    """
-    good: list[int] = []
-    bad: list[tuple[int, int]] = []
-    for line, record in _records(path, encoding, skip):
-        (good.append(line) if len(record) == width else bad.append((line, len(record))))
-    if len(good) != parsed:  # the two parsers disagree on quoting: number in order instead
-        good = list(range(skip + 1, skip + 1 + parsed))
-    return good, bad
+                yield record
 
 
 @contextlib.contextmanager
@@ -490,21 +657,6 @@ def _quiet_handler_errors() -> Iterator[None]:
         yield
     finally:
         sys.unraisablehook = saved
-
-
-def _split_lines(path: Path, encoding: str, skip: int, width: int) -> tuple[bytes, list]:
-    """The records of the header's width re-written as UTF-8 CSV, and the others' positions."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    bad: list[tuple[int, int]] = []
-    for line, record in _records(path, encoding, skip):
-        (writer.writerow(record) if len(record) == width else bad.append((line, len(record))))
-    return out.getvalue().encode("utf-8"), bad
-
-
-def _reconcile_ragged(bad: list[tuple[int, int]], ragged: list[int]) -> list[tuple[int, int]]:
-    """Arrow's count of broken lines is the truth; line 0 where the second pass disagrees."""
-    return bad if len(bad) == len(ragged) else [(0, found) for found in ragged]
 
 
 # --- Parquet -----------------------------------------------------------------------------

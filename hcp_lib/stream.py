@@ -1,7 +1,8 @@
 """Load, validate and reduce a quarter in bounded batches: memory follows groups, not rows.
 
 The two big tables (evaluations, cases) are read a batch at a time (Parquet row groups through
-Arrow's batch reader; a CSV or workbook sheet is read whole and then cut into batches), each
+Arrow's batch reader, CSV blocks through Arrow's streaming CSV reader; a workbook sheet, one at
+a time, is read whole and then cut into batches), each
 batch is validated by the very ``validate_table`` the in-memory loader uses and reduced at once
 into running group counts. What must outlive a batch is kept compact:
 
@@ -22,8 +23,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import itertools
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -65,6 +67,7 @@ from .readers import (
     _finish,
     find_files,
     map_headers,
+    open_csv,
     outside,
     parquet_cells,
     parquet_columns,
@@ -73,6 +76,7 @@ from .readers import (
     sha256_file,
     stack,
     unmatched_files,
+    workbook_sheets,
 )
 from .validate import Validated, validate_table
 
@@ -220,40 +224,54 @@ def sheet_batches(folder: Path, table: Table, batch_rows: int,
         header, sheets = opened
         if borrowed is None and header is not None:
             borrowed = header
-        for batches in sheets:
-            for batch in batches:
-                yield number, batch
+        try:
+            for batches in sheets:
+                for batch in batches:
+                    yield number, batch
+                number += 1
+        except ReadError as exc:  # a CSV damaged after its first blocks: its rows so far stay read
+            errors.append((path.name, str(exc)))
             number += 1
 
 
 def file_batches(path: Path, folder: Path, table: Table, batch_rows: int,
                  borrowed: list[str] | None, errors: list[tuple[str, str]],
                  row_groups: list[int] | None = None
-                 ) -> tuple[list[str] | None, list[Iterator[Sheet]]] | None:
+                 ) -> tuple[list[str] | None, Iterable[Iterator[Sheet]]] | None:
     """One file's header and its sheets, each as an iterator of batches; None when the file
     cannot be read (recorded in ``errors``). ``borrowed``: the table's first header;
-    ``row_groups``: of a Parquet file, only these (see ``_parquet_batches``)."""
+    ``row_groups``: of a Parquet file, only these (see ``_parquet_batches``).
+
+    A Parquet file is read a batch at a time, a CSV file in blocks, a workbook a sheet at a
+    time; iterating may still raise ``ReadError`` for a CSV damaged after its first blocks."""
     if outside(path, folder):
         errors.append((path.name, f"{path.name}: {LINK_OUTSIDE}"))
         return None
+    kind = FORMATS.get(path.suffix.lower())
     try:
-        if FORMATS.get(path.suffix.lower()) == "parquet":
-            sheets = [_parquet_batches(path, table, batch_rows, row_groups)]
-            header = next(sheets[0])
-        else:
-            found = read_file(path, table, borrowed)
-            header = found[0] if found else None
-            sheets = [_slices(sheet, batch_rows) for sheet in found]
+        if kind == "parquet":
+            sheets: Iterable[Iterator[Sheet]] = [
+                _parquet_batches(path, table, batch_rows, row_groups)]
+            header = next(sheets[0]).header
+        elif kind == "csv":
+            source = open_csv(path, table, sha256_file(path), borrowed)
+            sheets, header = [source.batches(batch_rows)], source.header
+        else:  # a workbook, one sheet at a time
+            found = workbook_sheets(path, table, borrowed)
+            first = next(found, None)
+            header = first.header if first else None
+            sheets = (_slices(sheet, batch_rows)
+                      for sheet in itertools.chain([first] if first else [], found))
     except ReadError as exc:
         errors.append((path.name, str(exc)))
         return None
-    except (pa.ArrowException, OSError):
+    except (pa.ArrowException, OSError, ValueError, UnicodeError):
         try:  # the whole-file reader words the failure as the loader always has
             read_file(path, table, borrowed)
         except ReadError as exc:
             errors.append((path.name, str(exc)))
         return None
-    return (list(header.header) if header is not None else None), sheets
+    return (list(header) if header is not None else None), sheets
 
 
 def _parquet_batches(path: Path, table: Table, batch_rows: int,
