@@ -787,25 +787,6 @@ def _give_back() -> None:
             ctypes.CDLL(None).malloc_trim(0)
 
 
-def _sorted_by_hash(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-    """The case index: (hash, group, checked, hall) per case, sorted by hash.
-
-    One column at a time, each batch's pieces freed once joined, the hashes sorted in place:
-    the peak is about 26 bytes a case (2.7 GB at 100 million) instead of 40.
-    """
-    columns = [list(c) for c in zip(*parts, strict=True)] if parts else [[], [], [], []]
-    parts.clear()
-    hashes = _joined(columns[0], np.uint64)
-    order = np.argsort(hashes, kind="stable")
-    hashes.sort()  # the same values as hashes[order], without a second copy
-    rest = []
-    for pieces, dtype in zip(columns[1:], (np.int32, bool, bool), strict=True):
-        joined = _joined(pieces, dtype)
-        rest.append(joined[order])
-        del joined
-    return (hashes, *rest)
-
-
 def _days(moments: np.ndarray) -> set[str]:
     days = moments[~np.isnat(moments)].astype("datetime64[D]").view(np.int64)
     if not len(days):
