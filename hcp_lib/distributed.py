@@ -38,7 +38,7 @@ import pandas as pd
 from .config import Config
 from .contract import TABLES, Table
 from .hashing import Hashed
-from .load import Mode, TableReport, loader_arguments
+from .load import Mode, TableReport
 from .problems import Problem
 from .progress import progress
 from .quarters import Quarter
@@ -50,14 +50,13 @@ from .stream import (
     EvaluationFold,
     Groups,
     HashRuns,
+    Start,
     Streamed,
     TableTally,
-    Window,
     assemble,
     check_batch,
     file_batches,
     ledger_of,
-    small_tables,
 )
 
 PART_ROWS = 1_000_000
@@ -350,12 +349,10 @@ def dask_quarter(
             return dask_quarter(folder, quarter, config, client=made, mode=mode,
                                 rejects_dir=rejects_dir, next_evaluations=next_evaluations,
                                 until=until, batch_rows=batch_rows, part_rows=part_rows)
-    folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
-    rejects_path = Path(rejects_dir) if rejects_dir is not None else None
-    if rejects_path is not None:
-        rejects_path.mkdir(parents=True, exist_ok=True)
-    small_results, reports = small_tables(folder, q, config)
-    window = Window.of(q, config, next_evaluations, until)
+    start = Start.of(folder, quarter, config, mode, rejects_dir, next_evaluations, until)
+    folder, q, config, mode, rejects_path = (start.folder, start.quarter, start.config,
+                                             start.mode, start.rejects_path)
+    small_results, reports, window = start.small_results, start.reports, start.window
     config_ref = client.scatter(config, broadcast=True)
     light = dataclasses.replace(window, nxt=pd.DataFrame())  # the workers need only the moments
 

@@ -496,12 +496,10 @@ def stream_quarter(
     batch_rows: int = BATCH_ROWS,
 ) -> Streamed:
     """``load_quarter`` + ``reduce_quarter`` in bounded memory: the same report and aggregates."""
-    folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
-    rejects_path = Path(rejects_dir) if rejects_dir is not None else None
-    if rejects_path is not None:
-        rejects_path.mkdir(parents=True, exist_ok=True)
-    small_results, reports = small_tables(folder, q, config)
-    window = Window.of(q, config, next_evaluations, until)
+    start = Start.of(folder, quarter, config, mode, rejects_dir, next_evaluations, until)
+    folder, q, config, mode, rejects_path = (start.folder, start.quarter, start.config,
+                                             start.mode, start.rejects_path)
+    small_results, reports, window = start.small_results, start.reports, start.window
 
     # Cases first: each accepted case's id hash, group, and whether it is checked / a hall case.
     cases = CaseFold(config, window)
@@ -519,6 +517,32 @@ def stream_quarter(
 
 
 # --- the pieces of a streamed quarter (shared with the distributed engine) ------------------
+
+
+@dataclass
+class Start:
+    """A streamed quarter's arguments checked, its small tables read, its window set."""
+
+    folder: Path
+    quarter: Quarter
+    config: Config
+    mode: Mode
+    rejects_path: Path | None
+    small_results: dict[str, Validated]
+    reports: dict[str, TableReport]
+    window: Window
+
+    @classmethod
+    def of(cls, folder: str | Path, quarter: Quarter | str, config: Config | str | Path | None,
+           mode: Mode | None, rejects_dir: str | Path | None,
+           next_evaluations: pd.DataFrame | None, until: date | datetime | None) -> Start:
+        folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
+        rejects_path = Path(rejects_dir) if rejects_dir is not None else None
+        if rejects_path is not None:
+            rejects_path.mkdir(parents=True, exist_ok=True)
+        small_results, reports = small_tables(folder, q, config)
+        return cls(folder, q, config, mode, rejects_path, small_results, reports,
+                   Window.of(q, config, next_evaluations, until))
 
 
 def small_tables(folder: Path, q: Quarter, config: Config
