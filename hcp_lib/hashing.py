@@ -121,12 +121,14 @@ def hash_order(hashes: np.ndarray) -> np.ndarray:
     bits = max(int(n - 1).bit_length(), 1)
     order = hashes >> np.uint64(bits)
     order <<= np.uint64(bits)
-    order |= np.arange(n, dtype=np.uint64)
+    step = 1 << 22
+    for start in range(0, n, step):  # row numbers in slices: no n-sized temporary
+        order[start:start + step] |= np.arange(start, min(start + step, n), dtype=np.uint64)
     order.sort()
     order &= np.uint64((1 << bits) - 1)
     order = order.view(np.int64)
     step = 1 << 22
-    for start in range(0, max(n - 1, 0), step):  # in slices: no second copy of the hashes
+    for start in range(0, max(n - 1, 0), step):  # in slices too: no second copy of the hashes
         ordered = hashes[order[start:start + step + 1]]
         if (ordered[1:] < ordered[:-1]).any():
             return order[np.argsort(hashes[order], kind="stable")]

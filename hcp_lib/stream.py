@@ -87,6 +87,11 @@ BIG = ("evaluations", "cases")
 # --- compact cross-batch structures ---------------------------------------------------------
 
 
+MAX_RUN = 1 << 24
+"""Runs stop merging at about 16.7M hashes (128 MB): merging two big runs would need both and
+their merge at once (2.4 GB at 100M ids), while a search in a few more runs costs little."""
+
+
 class HashRuns:
     """A set of 64-bit hashes as sorted runs, merged as they grow (a log-structured set)."""
 
@@ -111,7 +116,8 @@ class HashRuns:
         if not len(hashes):
             return
         run = hashes if is_sorted else np.sort(hashes)
-        while self.runs and len(self.runs[-1]) <= 2 * len(run):
+        while (self.runs and len(self.runs[-1]) <= 2 * len(run)
+               and len(self.runs[-1]) + len(run) <= MAX_RUN):
             # Two sorted runs: a stable sort of the pair is a linear merge. In place: the pair
             # plus their merge is the peak (twice the run), not three and a half times.
             run = np.concatenate([self.runs.pop(), run])

@@ -219,3 +219,21 @@ def test_every_catalogued_input_streams_like_the_whole_table(case, workspace, co
     """Every reader, encoding and fault of the input catalogue, in batches of 1,000 rows."""
     case.make(workspace.quarter_dir)
     _both(workspace.quarter_dir, config, 1000, workspace.root / "cmp", mode=case.mode)
+
+
+def test_hash_runs_stop_merging_at_their_cap(monkeypatch):
+    """Past the cap runs stay apart (no big merge at once) and membership is unchanged."""
+    import hcp_lib.stream as stream
+
+    monkeypatch.setattr(stream, "MAX_RUN", 8)
+    runs = HashRuns()
+    rng = np.random.default_rng(3)
+    added = []
+    for _ in range(10):
+        batch = rng.integers(0, 2**63, 3, dtype=np.uint64)
+        runs.add(batch)
+        added.append(batch)
+    assert max(len(r) for r in runs.runs) <= 8 and len(runs.runs) > 1
+    every = np.concatenate(added)
+    probe = np.concatenate([every, rng.integers(0, 2**63, 20, dtype=np.uint64)])
+    assert runs.contains(probe).tolist() == [True] * len(every) + [False] * 20
