@@ -205,14 +205,7 @@ def load_quarter(
                                     config.input.max_examples_per_problem)
         reports["bad_reviews"].problems += warnings  # the same list as the result's
 
-    strays = [Problem("", name, None, None, "unmatched_file", "warning", 0, [], why)
-              for name, why in unmatched_files(folder, list(TABLES.values()))]
-    report = LoadReport(str(quarter), str(folder), mode, reports, strays)
-    if rejects_dir is not None:
-        write_rejects(results, rejects_dir)
-    fatal = any(p.kind in UNUSABLE for p in report.problems)
-    if (mode == "strict" and not report.ok) or fatal:
-        raise InputValidationError(report)
+    report = settle(folder, quarter, mode, reports, results, rejects_dir)
     frames = {name: _drop_personal(results[name].accepted, TABLES[name]) for name in names}
     return QuarterInputs(quarter, frames, report)
 
@@ -236,6 +229,21 @@ def unknown_eval_ids(bad_reviews: pd.DataFrame, evaluations: pd.DataFrame,
     header = TABLES["bad_reviews"].column("eval_id").header
     return group("bad_reviews", "unknown_eval_id", header, bad_reviews, missing, ids,
                  max_examples, severity="warning")
+
+
+def settle(folder: Path, quarter: Quarter, mode: Mode, reports: dict[str, TableReport],
+           results: dict[str, Validated], rejects_dir: str | Path | None) -> LoadReport:
+    """The quarter's report (stray files included), the rejects written; raises when the
+    mode or an unusable input says the quarter cannot be used. Both engines end here."""
+    strays = [Problem("", name, None, None, "unmatched_file", "warning", 0, [], why)
+              for name, why in unmatched_files(folder, list(TABLES.values()))]
+    report = LoadReport(str(quarter), str(folder), mode, reports, strays)
+    if rejects_dir is not None:
+        write_rejects(results, rejects_dir)
+    fatal = any(p.kind in UNUSABLE for p in report.problems)
+    if (mode == "strict" and not report.ok) or fatal:
+        raise InputValidationError(report)
+    return report
 
 
 def write_rejects(results: dict[str, Validated], rejects_dir: str | Path) -> list[Path]:

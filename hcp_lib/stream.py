@@ -42,8 +42,6 @@ from .contract import LEVELS, TABLES, Table
 from .hashing import Hashed, hash_order, key_hashes
 from .load import (
     REJECTS_SUFFIX,
-    UNUSABLE,
-    InputValidationError,
     LoadReport,
     Mode,
     TableReport,
@@ -51,8 +49,8 @@ from .load import (
     _file_problems,
     _table_report,
     loader_arguments,
+    settle,
     unknown_eval_ids,
-    write_rejects,
 )
 from .prefetch import prefetch
 from .problems import Problem
@@ -75,7 +73,6 @@ from .readers import (
     read_table,
     sha256_file,
     stack,
-    unmatched_files,
     workbook_sheets,
 )
 from .validate import Validated, validate_table
@@ -754,15 +751,8 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
         reports["bad_reviews"].problems += unknown_eval_ids(ledger, known,
                                                             config.input.max_examples_per_problem)
 
-    table_reports = {name: reports[name] for name in TABLES}
-    strays = [Problem("", name, None, None, "unmatched_file", "warning", 0, [], why)
-              for name, why in unmatched_files(folder, list(TABLES.values()))]
-    report = LoadReport(str(q), str(folder), mode, table_reports, strays)
-    if rejects_path is not None:
-        write_rejects(small_results, rejects_path)
-    fatal = any(p.kind in UNUSABLE for p in report.problems)
-    if (mode == "strict" and not report.ok) or fatal:
-        raise InputValidationError(report)
+    report = settle(folder, q, mode, {name: reports[name] for name in TABLES}, small_results,
+                    rejects_path)
 
     case_groups, case_group, case_checked = cases.groups, index.group, index.checked
     per_case = np.zeros(len(case_groups.counts), dtype=np.int64)
