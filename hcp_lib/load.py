@@ -146,6 +146,10 @@ class InputValidationError(Exception):
         super().__init__(report.summary_text())
         self.report = report
 
+    def __reduce__(self) -> tuple[type, tuple[LoadReport]]:
+        # Raised in the process that loads the previous quarter, re-raised in the run's.
+        return (type(self), (self.report,))
+
 
 def loader_arguments(
     folder: str | Path, quarter: Quarter | str, config: Config | str | Path | None,

@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -120,13 +121,16 @@ def compute(
     nxt = data_dir / str(q.next())
     prev = data_dir / str(q.previous())
 
-    # The two quarters load side by side: pyarrow releases the GIL for most of the work.
+    # The two quarters load side by side. A streamed quarter keeps one core and a half busy
+    # and holds the GIL for much of it, so an uncached previous quarter streams in a process
+    # of its own; the other engines share this one (Dask's client, pyarrow's released GIL).
     with _cluster(engine, scheduler) as client, ThreadPoolExecutor(max_workers=2) as pool:
         current_job = pool.submit(_reduced, folder, q, config, mode, cache_dir, timings,
                                   next_folder=nxt if nxt.is_dir() else None, until=issue,
                                   rejects_dir=rejects_dir, engine=engine, client=client)
-        previous_job = (pool.submit(_reduced, prev, q.previous(), config, mode, cache_dir, timings,
-                                    rejects_dir=rejects_dir, engine=engine, client=client)
+        previous_job = (pool.submit(_previous, prev, q.previous(), config, mode, cache_dir,
+                                    timings, rejects_dir=rejects_dir, engine=engine,
+                                    client=client)
                         if prev.is_dir() else None)
         current = current_job.result()
         previous = previous_job.result() if previous_job else None
@@ -151,6 +155,55 @@ def _cluster(engine: str, scheduler: str | None) -> contextlib.AbstractContextMa
     return connect(scheduler)
 
 
+def _previous(folder: Path, q: Quarter, config: Config, mode: str,
+              cache_dir: str | Path | None, timings: dict[str, float], *,
+              rejects_dir: str | Path | None, engine: str, client: Any) -> _Reduced:
+    """The previous quarter: from the cache, else streamed in a child process (engine
+    "stream"), else as ``_reduced`` loads it."""
+    key, hit = _cached(folder, None, None, q, config, mode, cache_dir, timings, rejects_dir)
+    if hit is not None:
+        return hit
+    if engine != "stream":
+        return _reduced(folder, q, config, mode, cache_dir, timings, rejects_dir=rejects_dir,
+                        engine=engine, client=client, key=key)
+    # spawn: the run's process has threads (this one, pyarrow's pools); a fork could inherit
+    # a held lock.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as apart:
+        done, spent = apart.submit(_reduced_apart, folder, q, config, mode, cache_dir,
+                                   rejects_dir, key).result()
+    timings.update(spent)
+    return done
+
+
+def _reduced_apart(folder: Path, q: Quarter, config: Config, mode: str,
+                   cache_dir: str | Path | None, rejects_dir: str | Path | None,
+                   key: str | None) -> tuple[_Reduced, dict[str, float]]:
+    """``_reduced`` in a child process: its result and its timings."""
+    timings: dict[str, float] = {}
+    done = _reduced(folder, q, config, mode, cache_dir, timings, rejects_dir=rejects_dir,
+                    engine="stream", key=key)
+    return done, timings
+
+
+def _cached(folder: Path, next_folder: Path | None, until: date | None, q: Quarter,
+            config: Config, mode: str, cache_dir: str | Path | None,
+            timings: dict[str, float], rejects_dir: str | Path | None
+            ) -> tuple[str | None, _Reduced | None]:
+    """The quarter's cache key and its entry, when the cache holds it (rejects copied out)."""
+    if cache_dir is None:
+        return None, None
+    t0 = time.perf_counter()
+    key = cache_key(folder, next_folder, until if next_folder else None, config, mode)
+    timings[f"hash:{q}"] = time.perf_counter() - t0
+    hit = _from_cache(Path(cache_dir) / f"{q}-{key[:16]}")
+    if hit is not None:
+        timings[f"cache:{q}"] = 0.0
+        if mode == "quarantine" and rejects_dir is not None:
+            _copy_rejects(Path(cache_dir) / f"{q}-{key[:16]}" / "rejects", Path(rejects_dir))
+    return key, hit
+
+
 def _reduced(
     folder: Path,
     q: Quarter,
@@ -164,19 +217,15 @@ def _reduced(
     rejects_dir: str | Path | None = None,
     engine: str = "memory",
     client: Any = None,
+    key: str | None = None,
 ) -> _Reduced:
-    """One quarter's aggregates: from the cache when its key matches, else loaded and reduced."""
-    key = None
+    """One quarter's aggregates: from the cache when its key matches, else loaded and reduced
+    (``key``: the cache key, already known to miss)."""
     quarantine = mode == "quarantine" and rejects_dir is not None
-    if cache_dir is not None:
-        t0 = time.perf_counter()
-        key = cache_key(folder, next_folder, until if next_folder else None, config, mode)
-        timings[f"hash:{q}"] = time.perf_counter() - t0
-        hit = _from_cache(Path(cache_dir) / f"{q}-{key[:16]}")
+    if key is None:
+        key, hit = _cached(folder, next_folder, until, q, config, mode, cache_dir, timings,
+                           rejects_dir)
         if hit is not None:
-            timings[f"cache:{q}"] = 0.0
-            if quarantine:
-                _copy_rejects(Path(cache_dir) / f"{q}-{key[:16]}" / "rejects", Path(rejects_dir))
             return hit
 
     from .load import load_quarter  # the loader: validated DataFrames and a report per folder

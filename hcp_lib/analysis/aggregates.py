@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Config
 from ..pipeline import cache_key
 from ..quarters import Quarter
-from ..reduce import Aggregates, reduce_quarter
+from ..reduce import Aggregates
 
 
 def cache_entry(folder: Path, q: Quarter, config: Config, cache_dir: Path, mode: str) -> Path:
@@ -40,10 +40,9 @@ def quarter_aggregates(
             return Aggregates.from_parquet(entry)
         except (OSError, ValueError, KeyError):
             pass  # unreadable: reduce again
-    from ..load import load_quarter
+    from ..stream import stream_quarter  # bounded batches: the same aggregates as the loader's
 
-    inputs = load_quarter(folder, q, config, mode=mode)
-    aggregates = reduce_quarter(inputs.tables, config, quarter=q)
+    aggregates = stream_quarter(folder, q, config, mode=mode).aggregates
     if entry is not None:
         aggregates.to_parquet(entry)
     return aggregates
