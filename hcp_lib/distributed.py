@@ -14,7 +14,7 @@ Two steps cross files:
   case that a file repeats an id of an earlier file, runs that file again with those hashes as
   its ``earlier`` set. Exports without duplicates across files cost one pass.
 - the evaluation -> case lookup: cases run first; the driver builds the compact case index
-  (id hash and hall flag, 9 bytes a case) and sends it to every worker once; each evaluation
+  (id hash and code, 12 bytes a case) and sends it to every worker once; each evaluation
   task returns which cases it found, as a bit set the driver ORs.
 
 What returns to the driver holds no personal column: those are dropped by the parser on the
@@ -45,6 +45,7 @@ from .quarters import Quarter
 from .readers import FORMATS, ReadError, find_files, outside
 from .stream import (
     BATCH_ROWS,
+    GROUP_SHIFT,
     CaseFold,
     CaseIndex,
     EvaluationFold,
@@ -222,9 +223,12 @@ def merge_groups(into: Groups, part: Groups) -> np.ndarray:
 
 
 def _merge_cases(into: CaseFold, part: CaseFold) -> None:
-    remap = merge_groups(into.groups, part.groups)
-    for hashes, ids, checked, hall in part.parts:
-        into.parts.append((hashes, remap[ids].astype(np.int32), checked, hall))
+    remap = merge_groups(into.groups, part.groups).astype(np.uint32)
+    flags = np.uint32((1 << GROUP_SHIFT) - 1)
+    for b in range(len(part.store.fill)):
+        for hashes, codes in part.store.pieces(b):
+            into.store.add(hashes, (remap[codes >> np.uint32(GROUP_SHIFT)] << np.uint32(GROUP_SHIFT))
+                           | (codes & flags))
     into.days |= part.days
 
 
@@ -361,8 +365,7 @@ def dask_quarter(
         client, folder, TABLES["cases"], q, config, config_ref, batch_rows, part_rows,
         rejects_path,
         (light,), lambda partial: _merge_cases(cases, partial.fold))
-    index = CaseIndex.of(cases.parts)
-    cases.parts.clear()
+    index = CaseIndex.of(cases.store)
 
     ledger = ledger_of(small_results)
     evaluations = EvaluationFold(config, ledger, index.lookup)

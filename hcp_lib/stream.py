@@ -482,8 +482,10 @@ def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
         consume(accepted, hashes)
         del problems, rejected, part, accepted, raw
         # Arrow's allocator (mimalloc) keeps a batch's freed pages for later; over a
-        # 100M-row table they added up to 1.4 GB. Give them back before the next batch.
+        # 100M-row table they added up to 1.4 GB. Give them back before the next batch, and
+        # the C heap's too: the reading thread's arena fills with what this thread frees.
         pa.default_memory_pool().release_unused()
+        _give_back()
     return tally.report(folder, quarter, config, errors)
 
 
@@ -508,8 +510,7 @@ def stream_quarter(
     cases = CaseFold(config, window)
     reports["cases"] = _stream_table(folder, TABLES["cases"], q, config, batch_rows,
                                      rejects_path, cases)
-    index = CaseIndex.of(cases.parts)
-    cases.parts.clear()
+    index = CaseIndex.of(cases.store)
 
     # Evaluations: counted per group; they mark their cases evaluated.
     evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup)
@@ -587,15 +588,107 @@ class Window:
         return cls(until_end, nxt, data_end, np.datetime64(data_end, "us") - grace)
 
 
+HALL, CHECKED, GROUP_SHIFT = 1, 2, 2
+"""A case's code: its group number shifted left by two, the checked and hall flags below."""
+
+
+class CaseStore:
+    """Accepted cases' id hashes and codes, in sixteen buckets by the hash's top bits.
+
+    Each bucket grows in chunks (doubling up to 4M entries), so the cases of a 100M-row table
+    sit in a few hundred large arrays rather than among each batch's temporaries, and the
+    sorted index is built a bucket at a time: each bucket's chunks go as the index fills, so
+    the peak stays near 12 bytes a case instead of twice that.
+    """
+
+    BUCKET_BITS = 4
+    FIRST, LARGEST = 1 << 14, 1 << 22
+
+    def __init__(self) -> None:
+        n = 1 << self.BUCKET_BITS
+        self.hashes: list[list[np.ndarray]] = [[] for _ in range(n)]
+        self.codes: list[list[np.ndarray]] = [[] for _ in range(n)]
+        self.fill = [0] * n
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def add(self, hashes: np.ndarray, codes: np.ndarray) -> None:
+        if not len(hashes):
+            return
+        bucket = (hashes >> np.uint64(64 - self.BUCKET_BITS)).astype(np.uint8)
+        order = np.argsort(bucket, kind="stable")
+        ends = np.cumsum(np.bincount(bucket, minlength=len(self.fill)))
+        hashes, codes = hashes[order], codes[order].astype(np.uint32, copy=False)
+        start = 0
+        for b, end in enumerate(ends.tolist()):
+            self._put(b, hashes[start:end], codes[start:end])
+            start = end
+        self.count += len(hashes)
+
+    def _put(self, b: int, hashes: np.ndarray, codes: np.ndarray) -> None:
+        chunks = self.hashes[b]
+        while len(hashes):
+            if not chunks or self.fill[b] == len(chunks[-1]):
+                size = min(2 * len(chunks[-1]), self.LARGEST) if chunks else self.FIRST
+                chunks.append(np.empty(size, dtype=np.uint64))
+                self.codes[b].append(np.empty(size, dtype=np.uint32))
+                self.fill[b] = 0
+            at = self.fill[b]
+            k = min(len(chunks[-1]) - at, len(hashes))
+            chunks[-1][at:at + k] = hashes[:k]
+            self.codes[b][-1][at:at + k] = codes[:k]
+            self.fill[b] = at + k
+            hashes, codes = hashes[k:], codes[k:]
+
+    def pieces(self, b: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Bucket ``b``'s (hashes, codes) in the order they came."""
+        last = len(self.hashes[b]) - 1
+        for i, (h, c) in enumerate(zip(self.hashes[b], self.codes[b], strict=True)):
+            end = self.fill[b] if i == last else len(h)
+            yield h[:end], c[:end]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A Dask task's cases travel without the chunks' spare room."""
+        joined = [(np.concatenate([np.zeros(0, np.uint64), *(h for h, _ in self.pieces(b))]),
+                   np.concatenate([np.zeros(0, np.uint32), *(c for _, c in self.pieces(b))]))
+                  for b in range(len(self.fill))]
+        return {"hashes": [[h] for h, _ in joined], "codes": [[c] for _, c in joined],
+                "fill": [len(h) for h, _ in joined], "count": self.count}
+
+    def sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        """(hashes, codes) sorted by hash; the store is emptied on the way."""
+        hashes = np.empty(self.count, dtype=np.uint64)  # pages are touched as buckets fill in
+        codes = np.empty(self.count, dtype=np.uint32)
+        at = 0
+        for b in range(len(self.fill)):
+            pieces = list(self.pieces(b))
+            h = _joined([x for x, _ in pieces], np.uint64)
+            c = _joined([y for _, y in pieces], np.uint32)
+            del pieces
+            self.hashes[b].clear()
+            self.codes[b].clear()
+            order = hash_order(h)
+            np.take(h, order, out=hashes[at:at + len(h)])
+            np.take(c, order, out=codes[at:at + len(h)])
+            at += len(h)
+            del h, c, order
+            _give_back()
+        self.count = 0
+        self.fill = [0] * len(self.fill)
+        return hashes, codes
+
+
 class CaseFold:
-    """Accepted cases folded batch by batch: group counts, and per case its id hash, group
-    number and two flags (checked, hall)."""
+    """Accepted cases folded batch by batch: group counts, and per case its id hash and code
+    (group number, checked, hall)."""
 
     def __init__(self, config: Config, window: Window) -> None:
         self.config = config
         self.checked_until = window.checked_until
         self.groups = Groups(rd.CASE_DIMS)
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.store = CaseStore()
         self.days: set[str] = set()
 
     def __call__(self, cases: pd.DataFrame, id_hashes: np.ndarray | None = None) -> None:
@@ -612,15 +705,31 @@ class CaseFold:
             "month": rd._month_codes(completed),
         }, len(cases))
         hashes = id_hashes if id_hashes is not None else key_hashes(cases[["case_id"]])
-        self.parts.append((hashes, ids.astype(np.int32), checked, hall))
+        self.store.add(hashes, case_codes(ids, checked, hall))
+
+
+def case_codes(groups: np.ndarray, checked: np.ndarray, hall: np.ndarray) -> np.ndarray:
+    """Each case's group number and two flags in one 32-bit word."""
+    if len(groups) and int(groups.max()) >= 1 << (32 - GROUP_SHIFT):
+        raise ValueError("more case groups than a case code holds")
+    codes = groups.astype(np.uint32) << np.uint32(GROUP_SHIFT)
+    codes |= checked.astype(np.uint32) * np.uint32(CHECKED)
+    codes |= hall.astype(np.uint32) * np.uint32(HALL)
+    return codes
 
 
 class CaseLookup:
-    """Accepted cases by id hash (sorted), with their hall flags: what evaluations look up."""
+    """Accepted cases by id hash (sorted), with their codes: what evaluations look up."""
 
-    def __init__(self, hashes: np.ndarray, hall: np.ndarray) -> None:
+    def __init__(self, hashes: np.ndarray, codes: np.ndarray) -> None:
         self.hashes = hashes
-        self.hall = hall
+        self.codes = codes
+
+    def hall(self, pos: np.ndarray) -> np.ndarray:
+        """Whether the case at each position (-1: none) was handled in a hall."""
+        if not len(self.codes):
+            return np.zeros(len(pos), dtype=bool)
+        return (pos >= 0) & (self.codes[np.maximum(pos, 0)] & np.uint32(HALL) > 0)
 
     def find(self, ids: pd.Series) -> np.ndarray:
         """Each id's position among the cases, -1 where no case has it."""
@@ -637,39 +746,34 @@ class CaseLookup:
 
 @dataclass
 class CaseIndex:
-    """Every accepted case's group number and checked flag, in the lookup's (hash) order."""
+    """Every accepted case, in the lookup's (hash) order."""
 
     lookup: CaseLookup
-    group: np.ndarray
-    checked: np.ndarray
 
     @classmethod
-    def of(cls, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> CaseIndex:
-        """From the cases' pieces (emptied on the way, to keep the peak low)."""
-        case_hash, group, checked, hall = _sorted_by_hash(parts)
-        return cls(CaseLookup(case_hash, hall), group, checked)
+    def of(cls, store: CaseStore) -> CaseIndex:
+        """From the cases' store (emptied on the way, to keep the peak low)."""
+        return cls(CaseLookup(*store.sorted()))
 
+    def __len__(self) -> int:
+        return len(self.lookup.hashes)
 
-def _sorted_by_hash(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-    """The case index: (hash, group, checked, hall) per case, sorted by hash.
+    def checked_counts(self, evaluated: np.ndarray, n_groups: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Per case group: the checked cases, and those of them no evaluation named.
 
-    One column at a time, each batch's pieces freed once joined, the hashes sorted in place:
-    the peak is about 26 bytes a case (2.7 GB at 100 million) instead of 40.
-    """
-    columns = [list(c) for c in zip(*parts, strict=True)] if parts else [[], [], [], []]
-    parts.clear()
-    hashes = _joined(columns[0], np.uint64)
-    columns[0].clear()
-    order = hash_order(hashes)
-    hashes.sort()  # the same values as hashes[order], without a second copy
-    rest = []
-    for pieces, dtype in zip(columns[1:], (np.int32, bool, bool), strict=True):
-        joined = _joined(pieces, dtype)
-        pieces.clear()
-        rest.append(joined[order])
-        del joined
-    _give_back()
-    return (hashes, *rest)
+        Counted a slice at a time: a whole-index temporary is 0.8 GB at 100M cases."""
+        checked_cases = np.zeros(n_groups, dtype=np.int64)
+        without = np.zeros(n_groups, dtype=np.int64)
+        codes, step = self.lookup.codes, 1 << 22
+        for start in range(0, len(codes), step):
+            part = codes[start:start + step]
+            checked = part & np.uint32(CHECKED) > 0
+            group = part >> np.uint32(GROUP_SHIFT)
+            checked_cases += np.bincount(group[checked], minlength=n_groups)
+            without += np.bincount(group[checked & ~evaluated[start:start + step]],
+                                   minlength=n_groups)
+        return checked_cases, without
 
 
 class EvaluationFold:
@@ -691,7 +795,7 @@ class EvaluationFold:
         self.limit = np.timedelta64(int(config.mechanism.push_limit_hours * 3600 * 1e6), "us")
 
     def __call__(self, ev: pd.DataFrame, _: np.ndarray | None = None) -> None:
-        config, ledger, case_hall = self.config, self.ledger, self.cases.hall
+        config, ledger = self.config, self.ledger
         raw_codes = rd._level_codes(ev.get("level", pd.Series(dtype=object)))
         level_codes = raw_codes.copy()
         ledger_pos = rd._index_in(ev.get("eval_id"), ledger.get("eval_id"))
@@ -704,8 +808,7 @@ class EvaluationFold:
             level_codes[hit[keep]] = new[keep]
         pos = self.cases.find(ev["case_id"]) if "case_id" in ev else np.full(len(ev), -1)
         self.evaluated[pos[pos >= 0]] = True
-        hall = np.where(pos >= 0, case_hall[np.maximum(pos, 0)], False) if len(case_hall) \
-            else np.zeros(len(ev), dtype=bool)
+        hall = self.cases.hall(pos)
         evaluated_at = rd._datetimes(ev.get("evaluated_at"), len(ev))
         pushed_at = rd._datetimes(ev.get("pushed_at"), len(ev))
         self.days.update(_days(evaluated_at))
@@ -754,13 +857,8 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
     report = settle(folder, q, mode, {name: reports[name] for name in TABLES}, small_results,
                     rejects_path)
 
-    case_groups, case_group, case_checked = cases.groups, index.group, index.checked
-    per_case = np.zeros(len(case_groups.counts), dtype=np.int64)
-    without = np.zeros(len(case_groups.counts), dtype=np.int64)
-    if len(case_group):
-        per_case = np.bincount(case_group, weights=case_checked, minlength=len(per_case))
-        without = np.bincount(case_group, weights=case_checked & ~evaluated,
-                              minlength=len(without))
+    case_groups, n_cases = cases.groups, len(index)
+    per_case, without = index.checked_counts(evaluated, len(case_groups.counts))
     case_agg = case_groups.frame("cases",
                                  {"checked": per_case, "without_evaluation": without})
     eval_agg = evaluations.groups.frame()
@@ -769,7 +867,7 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
     counts = evaluations.counts
     meta = {
         "evaluations": counts["evaluations"],
-        "cases": int(len(case_group)),
+        "cases": int(n_cases),
         "ledger": len(ledger),
         "ledger_without_evaluation": int(len(ledger) - ledger_matched.sum()),
         "evaluations_without_case": counts["without_case"],
