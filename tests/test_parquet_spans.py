@@ -1,0 +1,33 @@
+"""Parquet read a span of row groups at a time: the same rows, in order, in batches no longer
+than asked, whatever the row groups' sizes; a part of the file reads only its row groups."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from hcp_lib.stream import _row_group_batches
+
+
+@pytest.fixture
+def file(tmp_path):
+    table = pa.table({"n": list(range(103)), "s": [f"v{i % 7}" for i in range(103)]})
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=10)  # eleven row groups, the last of 3 rows
+    return path, table
+
+
+@pytest.mark.parametrize("batch_rows", [1, 3, 10, 26, 1000])
+def test_every_row_once_in_order(file, batch_rows):
+    path, table = file
+    batches = list(_row_group_batches(pq.ParquetFile(path), batch_rows, ["n", "s"], None))
+    assert all(0 < len(b) <= batch_rows for b in batches)
+    assert pa.Table.from_batches(batches).equals(table)
+
+
+def test_a_part_reads_its_row_groups_only(file):
+    path, table = file
+    batches = list(_row_group_batches(pq.ParquetFile(path), 4, ["n"], [3, 4, 5]))
+    assert pa.Table.from_batches(batches).column("n").to_pylist() == list(range(30, 60))
+    assert list(_row_group_batches(pq.ParquetFile(path), 4, ["n"], [])) == []
