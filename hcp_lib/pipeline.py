@@ -25,12 +25,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .config import Config
 from .figures import Bulletin
 from .gates import coverage
 from .metrics import compute_bulletin
 from .quarters import Quarter
-from .reduce import AGGREGATES_VERSION, Aggregates, reduce_quarter
+from .reduce import AGGREGATES_VERSION, Aggregates, _end_of, _lookahead, reduce_quarter
 
 CACHE_LAYOUT = 2  # entries carry coverage, rejects and a checksum list
 CHECKSUMS = "checksums.json"
@@ -242,7 +244,16 @@ def _reduced(
                 return
             ahead_aside = {"rejects_dir": rejects / str(q.next())} if quarantine else {}
             try:
-                loaded = load_quarter(next_folder, q.next(), config, mode=mode, **ahead_aside)
+                if engine in ("stream", "dask"):  # streamed too: only its weeks are kept
+                    from .stream import stream_quarter
+
+                    read = stream_quarter(next_folder, q.next(), config, mode=mode,
+                                          keep=window_rows(q, until), **ahead_aside)
+                    report, evaluations = read.report, read.kept
+                else:
+                    loaded = load_quarter(next_folder, q.next(), config, mode=mode,
+                                          **ahead_aside)
+                    report, evaluations = loaded.report, loaded.tables.get("evaluations")
             except Exception as exc:  # this quarter's own problems are told first
                 from .load import InputValidationError
 
@@ -250,8 +261,8 @@ def _reduced(
                     raise
                 ahead["error"] = exc
             else:
-                ahead["reports"].append(loaded.report)
-                ahead["evaluations"] = loaded.tables.get("evaluations")
+                ahead["reports"].append(report)
+                ahead["evaluations"] = evaluations
 
         window = until if next_folder else None
         if engine in ("stream", "dask"):
@@ -292,6 +303,22 @@ def _reduced(
             _to_cache(Path(cache_dir) / f"{q}-{key[:16]}", aggregates, reports,
                       rejects if quarantine else None)
     return _Reduced(aggregates, reports, cached=False)
+
+
+LOOKAHEAD_COLUMNS = ("case_id", "item_code", "item_name", "unit", "level", "evaluated_at")
+"""What the reduction reads of the look-ahead's evaluations."""
+
+
+def window_rows(q: Quarter, until: date | None) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """The look-ahead's rows the reduction of ``q`` reads: after ``q``, before the end of
+    ``until``'s day, and only the columns it uses."""
+    until_end = _end_of(until)
+
+    def keep(evaluations: pd.DataFrame) -> pd.DataFrame:
+        rows = _lookahead(evaluations, q, until_end)
+        return rows[[c for c in LOOKAHEAD_COLUMNS if c in rows.columns]]
+
+    return keep
 
 
 def _copy_rejects(source: Path, target: Path) -> None:

@@ -402,6 +402,8 @@ class Streamed:
     aggregates: rd.Aggregates
     report: LoadReport
     coverage: dict[str, list[str]]
+    kept: pd.DataFrame | None = None
+    """With ``keep``: the accepted evaluations it kept (a look-ahead's weeks)."""
 
 
 @dataclass
@@ -521,8 +523,13 @@ def stream_quarter(
     next_evaluations: pd.DataFrame | None = None,
     until: date | datetime | None = None,
     batch_rows: int = BATCH_ROWS,
+    keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> Streamed:
-    """``load_quarter`` + ``reduce_quarter`` in bounded memory: the same report and aggregates."""
+    """``load_quarter`` + ``reduce_quarter`` in bounded memory: the same report and aggregates.
+
+    ``keep``: picks rows (and columns) of each batch of accepted evaluations to return as
+    ``Streamed.kept``: a quarter read as the look-ahead of the one before it keeps its first
+    weeks, not the whole table."""
     start = Start.of(folder, quarter, config, mode, rejects_dir, next_evaluations, until)
     folder, q, config, mode, rejects_path = (start.folder, start.quarter, start.config,
                                              start.mode, start.rejects_path)
@@ -535,7 +542,7 @@ def stream_quarter(
     index = CaseIndex.of(cases.store)
 
     # Evaluations: counted per group; they mark their cases evaluated.
-    evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup)
+    evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup, keep)
     reports["evaluations"] = _stream_table(folder, TABLES["evaluations"], q, config,
                                            batch_rows, rejects_path, evaluations)
     return assemble(folder, q, config, mode, rejects_path, small_results, reports, window,
@@ -802,7 +809,10 @@ class EvaluationFold:
     """Accepted evaluations folded batch by batch: group counts, the ledger rows and cases
     they name, and the bad reviews' rows."""
 
-    def __init__(self, config: Config, ledger: pd.DataFrame, cases: CaseLookup) -> None:
+    def __init__(self, config: Config, ledger: pd.DataFrame, cases: CaseLookup,
+                 keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> None:
+        self.keep = keep
+        self.kept: list[pd.DataFrame] = []
         self.config = config
         self.ledger = ledger
         self.cases = cases
@@ -847,6 +857,8 @@ class EvaluationFold:
             "late": rd._bool_codes(late),
         }, len(ev))
         self.counts["evaluations"] += len(ev)
+        if self.keep is not None:
+            self.kept.append(self.keep(ev))
         self.counts["without_case"] += int((pos < 0).sum())
         self.counts["without_push"] += int(np.isnat(pushed_at).sum())
         bad_mask = np.isin(raw_codes, self.bad_levels)
@@ -904,7 +916,11 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
     aggregates = rd.Aggregates(str(q), eval_agg, case_agg, bad, rd._post_bad(nxt, config),
                                small, meta)
     coverage = {"evaluations": sorted(evaluations.days), "cases": sorted(cases.days)}
-    return Streamed(aggregates, report, coverage)
+    kept = None
+    if evaluations.keep is not None:
+        kept = (pd.concat(evaluations.kept, ignore_index=True) if evaluations.kept
+                else evaluations.keep(pd.DataFrame(columns=["evaluated_at"])))
+    return Streamed(aggregates, report, coverage, kept)
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
