@@ -69,3 +69,24 @@ def test_a_run_without_the_cache_leaves_no_cache_behind(tiny_report: Path):
     assert not [o for o in made["outputs"] if ".run-cache" in o["path"]]
     analyst = (tiny_report / f"bulletin-{QUARTER}-analyst.html").read_text(encoding="utf-8")
     assert "2022年第一季度" in analyst  # 趋势分析 still has the earlier quarter
+
+
+def test_the_streamed_look_ahead_keeps_what_the_reduction_reads(tiny_data):
+    from datetime import date
+
+    from hcp_lib.load import load_quarter
+    from hcp_lib.pipeline import LOOKAHEAD_COLUMNS, window_rows
+    from hcp_lib.quarters import Quarter
+    from hcp_lib.reduce import _end_of, _lookahead
+    from hcp_lib.stream import stream_quarter
+
+    q, until = Quarter.parse(QUARTER), date(2022, 7, 20)
+    streamed = stream_quarter(tiny_data / "2022Q3", "2022Q3", CFG, keep=window_rows(q, until))
+    whole = load_quarter(tiny_data / "2022Q3", "2022Q3", CFG)
+    expected = _lookahead(whole.tables["evaluations"], q, _end_of(until))
+    assert streamed.report == whole.report
+    assert list(streamed.kept.columns) == list(LOOKAHEAD_COLUMNS)
+    assert 0 < len(streamed.kept) < len(whole.tables["evaluations"])  # its weeks, not all
+    pd.testing.assert_frame_equal(
+        streamed.kept.astype(object).reset_index(drop=True),
+        expected[list(LOOKAHEAD_COLUMNS)].astype(object).reset_index(drop=True))
