@@ -26,6 +26,7 @@ import dataclasses
 import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -52,7 +53,7 @@ from .load import (
     settle,
     unknown_eval_ids,
 )
-from .prefetch import prefetch
+from .prefetch import ReadAhead
 from .problems import Problem
 from .progress import progress
 from .quarters import Quarter
@@ -537,7 +538,9 @@ class Ahead:
 
     @classmethod
     def of(cls, number: int, raw: RawTable, seen: HashRuns,
-           cases: CaseLookup | None) -> Ahead:
+           cases: Future[CaseLookup] | None) -> Ahead:
+        """``cases``: the accepted cases, once indexed (the evaluations wait for them here,
+        having read their batch already)."""
         table, frame = raw.table, raw.frame
         ahead = cls(number, raw)
         if key_as_read(table) and all(k in frame.columns for k in table.key):
@@ -545,7 +548,7 @@ class Ahead:
             ahead.hashed = Hashed.of(keys)
             ahead.earlier = seen.seen_before(keys, ahead.hashed)
         if cases is not None and "case_id" in frame.columns:
-            ahead.case_positions = cases.find(frame["case_id"])
+            ahead.case_positions = cases.result().find(frame["case_id"])
         return ahead
 
     def seen_before(self, seen: HashRuns) -> Callable[[pd.DataFrame, Hashed | None], np.ndarray]:
@@ -595,22 +598,38 @@ class TableTally:
                            problems)
 
 
-def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
-                  batch_rows: int, rejects_dir: Path | None,
-                  consume: Callable[..., None], cases: CaseLookup | None = None) -> TableReport:
+class TableReader:
+    """A big table's batches, read, stacked and hashed ahead (``Ahead``) on a thread of its
+    own that starts at once: the evaluations are read while the cases are validated.
+
+    ``cases``: for the evaluations, the case index to come (each row's case is found ahead).
+    At most two batches wait (one queued, one read), so memory stays bounded."""
+
+    def __init__(self, folder: Path, table: Table, batch_rows: int,
+                 cases: Future[CaseLookup] | None = None) -> None:
+        self.table = table
+        self.errors: list[tuple[str, str]] = []
+        self.seen = HashRuns()
+        self.cases = cases
+        self.batches = ReadAhead(self._read(folder, batch_rows), name=f"hcp-read-{table.name}")
+
+    def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
+        for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
+            yield Ahead.of(number, stack(self.table, [sheet]), self.seen, self.cases)
+
+    def close(self) -> None:
+        if self.cases is not None and not self.cases.done():
+            self.cases.cancel()  # a reader waiting for the case index gives up
+        self.batches.close()
+
+
+def _stream_table(reader: TableReader, folder: Path, quarter: Quarter, config: Config,
+                  rejects_dir: Path | None, consume: Callable[..., None]) -> TableReport:
     """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``
-    (with their key hashes, and given ``cases``, their case positions in it). The next batch
-    is read, stacked and hashed on a second thread meanwhile (``Ahead``)."""
-    errors: list[tuple[str, str]] = []
-    seen = HashRuns()
+    (with their key hashes, and for the evaluations, their cases' positions)."""
+    table, seen = reader.table, reader.seen
     tally = TableTally(table, config, rejects_dir)
-
-    def read_ahead() -> Iterator[Ahead]:
-        for number, sheet in sheet_batches(folder, table, batch_rows, errors):
-            yield Ahead.of(number, stack(table, [sheet]), seen, cases)
-
-    for ahead in progress(prefetch(read_ahead()), desc=f"{table.title} {table.name}",
-                          unit="batch"):
+    for ahead in progress(reader.batches, desc=f"{table.title} {table.name}", unit="batch"):
         raw = ahead.raw
         result = validate_table(raw, quarter, config, config.registry,
                                 earlier=ahead.seen_before(seen), prune=False,
@@ -625,7 +644,7 @@ def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
         # Arrow's allocator (mimalloc) keeps a batch's freed pages for later; over a
         # 100M-row table they added up to 1.4 GB. Give them back before the next batch.
         pa.default_memory_pool().release_unused()
-    return tally.report(folder, quarter, config, errors)
+    return tally.report(folder, quarter, config, reader.errors)
 
 
 def stream_quarter(
@@ -640,22 +659,32 @@ def stream_quarter(
     batch_rows: int = BATCH_ROWS,
 ) -> Streamed:
     """``load_quarter`` + ``reduce_quarter`` in bounded memory: the same report and aggregates."""
-    start = Start.of(folder, quarter, config, mode, rejects_dir, next_evaluations, until)
-    folder, q, config, mode, rejects_path = (start.folder, start.quarter, start.config,
-                                             start.mode, start.rejects_path)
-    small_results, reports, window = start.small_results, start.reports, start.window
+    folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
+    # Both big tables start reading at once, each on its own thread, while the small tables
+    # are read here; the evaluations find their cases once the cases are indexed.
+    lookup: Future[CaseLookup] = Future()
+    readers = [TableReader(folder, TABLES["cases"], batch_rows),
+               TableReader(folder, TABLES["evaluations"], batch_rows, lookup)]
+    try:
+        start = Start.of(folder, q, config, mode, rejects_dir, next_evaluations, until)
+        rejects_path = start.rejects_path
+        small_results, reports, window = start.small_results, start.reports, start.window
 
-    # Cases first: each accepted case's id hash, group, and whether it is checked / a hall case.
-    cases = CaseFold(config, window)
-    reports["cases"] = _stream_table(folder, TABLES["cases"], q, config, batch_rows,
-                                     rejects_path, cases)
-    index = CaseIndex.of(cases.parts)
-    cases.parts.clear()
+        # Cases first: each accepted case's id hash, group, and whether it is checked / a
+        # hall case.
+        cases = CaseFold(config, window)
+        reports["cases"] = _stream_table(readers[0], folder, q, config, rejects_path, cases)
+        index = CaseIndex.of(cases.parts)
+        cases.parts.clear()
+        lookup.set_result(index.lookup)
 
-    # Evaluations: counted per group; they mark their cases evaluated.
-    evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup)
-    reports["evaluations"] = _stream_table(folder, TABLES["evaluations"], q, config,
-                                           batch_rows, rejects_path, evaluations, index.lookup)
+        # Evaluations: counted per group; they mark their cases evaluated.
+        evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup)
+        reports["evaluations"] = _stream_table(readers[1], folder, q, config, rejects_path,
+                                               evaluations)
+    finally:
+        for reader in readers:
+            reader.close()
     return assemble(folder, q, config, mode, rejects_path, small_results, reports, window,
                     cases, index, evaluations)
 
