@@ -855,7 +855,9 @@ class EvaluationFold:
         self.ledger_matched = np.zeros(len(ledger), dtype=bool)
         self.evaluated = np.zeros(len(cases.hashes), dtype=bool)
         self.counts = {"evaluations": 0, "without_case": 0, "without_push": 0}
-        self.bad_parts: list[pd.DataFrame] = []
+        self.bad_parts: list[tuple[pd.DataFrame, np.ndarray]] = []
+        """The bad reviews' own columns and ledger positions, batch by batch: their extract is
+        made once, at the end (``_bad_rows``), as ``reduce_quarter`` makes it."""
         self.template: list[pd.DataFrame] = []
         self.days: set[str] = set()
         self.limit = np.timedelta64(int(config.mechanism.push_limit_hours * 3600 * 1e6), "us")
@@ -904,7 +906,9 @@ class EvaluationFold:
         if not self.bad_parts:  # the first batch's columns, for the empty extract's dtypes
             self.template.append(ev.iloc[:0])
         if bad_mask.any():
-            self.bad_parts.append(rd._bad_extract(ev, bad_mask, ledger, ledger_pos))
+            rows = np.flatnonzero(bad_mask)
+            own = [c for c in rd.BAD_COLUMNS if c in ev.columns]
+            self.bad_parts.append((ev.iloc[rows][own], ledger_pos[rows]))
 
 
 def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path: Path | None,
@@ -992,11 +996,13 @@ def _days(moments: np.ndarray) -> set[str]:
     return {str(d) for d in seen.astype("datetime64[D]")}
 
 
-def _bad_rows(parts: list[pd.DataFrame], empty: pd.DataFrame,
+def _bad_rows(parts: list[tuple[pd.DataFrame, np.ndarray]], empty: pd.DataFrame,
               ledger: pd.DataFrame) -> pd.DataFrame:
+    """The bad reviews' extract from every batch's rows at once, as ``reduce_quarter`` makes it
+    from the whole table (its stable sort keeps the batches' order among equal keys)."""
     if not parts:
         return rd._bad_extract(empty, np.zeros(0, dtype=bool), ledger,
                                np.zeros(0, dtype=np.int64))
-    # Text columns re-typed on the whole: a batch's all-text column is "str", a mixed one object.
-    return rd._stringify(pd.concat(parts, ignore_index=True)).sort_values(
-        ["evaluated_at", "eval_id"], kind="stable", ignore_index=True)
+    rows = pd.concat([frame for frame, _ in parts], ignore_index=True)
+    positions = np.concatenate([pos for _, pos in parts])
+    return rd._bad_extract(rows, np.ones(len(rows), dtype=bool), ledger, positions)
