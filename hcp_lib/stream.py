@@ -170,20 +170,23 @@ class Groups:
         if n == 0:
             return np.zeros(0, dtype=np.int64)
         key = np.zeros(n, dtype=np.int64)
-        cards = []
+        span = 1
         for name in self.names:
             codes, labels = columns[name]
-            cards.append(len(labels))
+            if span * len(labels) >= 1 << 62:  # renumber densely before the key could overflow
+                key, seen = pd.factorize(key, sort=False)
+                span = len(seen)
             key = key * len(labels) + codes
+            span *= len(labels)
         inverse, uniques = pd.factorize(key, sort=False)
-        rest = uniques.astype(np.int64)
+        # Each group's first row: ids come in order of first appearance, so a row starts a
+        # group where the running maximum of the ids goes up.
+        first = np.flatnonzero(np.diff(np.maximum.accumulate(inverse), prepend=-1) > 0)
         local_codes = []
-        for d, card in zip(reversed(range(len(self.names))), reversed(cards), strict=True):
-            labels = columns[self.names[d]][1]
+        for d, name in enumerate(self.names):
+            codes, labels = columns[name]
             lut = np.array([self._code_of(d, label) for label in labels], dtype=np.int64)
-            local_codes.append(lut[rest % card])
-            rest //= card
-        local_codes.reverse()
+            local_codes.append(lut[codes[first]])
         local = self._ids_of(np.stack(local_codes, axis=1) if local_codes
                              else np.zeros((len(uniques), 0), dtype=np.int64))
         self._grow()
