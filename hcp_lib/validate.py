@@ -177,7 +177,6 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
         found.add("out_of_period", table.column(table.period_column), outside.to_numpy(),
                   frame[table.period_column], detail=f"{quarter.start:%Y-%m-%d} – {quarter.last_day}")
 
-    hashed = None
     if table.key and all(k in typed for k in table.key):
         keys = pd.DataFrame({k: typed[k] for k in table.key})
         if hashed is None and (earlier is not None or len(keys) > 1):

@@ -98,3 +98,23 @@ def test_evaluations_reader_waits_for_the_cases_and_closes_while_waiting(tmp_pat
     reader.close()
     assert threading.active_count() == before
     assert cases.cancelled()
+
+
+def test_validation_takes_the_key_hashes_worked_out_ahead(config):
+    """Validation uses the hashes the reading thread made (not its own), and says which rows
+    it accepted."""
+    from hcp_lib.hashing import Hashed
+    from hcp_lib.quarters import Quarter
+    from hcp_lib.readers import read_table
+    from hcp_lib.validate import key_as_read, validate_table
+
+    table = TABLES["evaluations"]
+    assert key_as_read(table) and key_as_read(TABLES["cases"])
+    raw = read_table(FIXTURES / "good_2022Q2", table)
+    keys = raw.frame[list(table.key)]
+    given = Hashed.of(keys)
+    given.hashes = given.hashes + np.uint64(1)  # not what validation would compute itself
+    result = validate_table(raw, Quarter.parse("2022Q2"), config, earlier=lambda k, h: np.zeros(
+        len(k), dtype=bool), prune=False, hashed=given)
+    assert np.array_equal(result.key_hashes, given.hashes[result.accepted_rows])
+    assert result.accepted_rows.sum() == len(result.accepted)
