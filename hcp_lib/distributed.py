@@ -210,16 +210,7 @@ def run_part(path: str, row_groups: list[int] | None, folder: str, table_name: s
 
 def merge_groups(into: Groups, part: Groups) -> np.ndarray:
     """Fold a later partition's groups into ``into``; returns its group numbers in ``into``'s."""
-    for name in into.names:
-        into.order[name].update(part.order[name])
-    remap = np.empty(len(part.ids), dtype=np.int64)
-    for labels, i in part.ids.items():
-        remap[i] = into.ids.setdefault(labels, len(into.ids))
-    if len(into.ids) > len(into.counts):
-        into.counts = np.concatenate([into.counts, np.zeros(len(into.ids) - len(into.counts),
-                                                            dtype=np.int64)])
-    into.counts[remap] += part.counts[:len(remap)]
-    return remap
+    return into.merge(part)
 
 
 def _merge_cases(into: CaseFold, part: CaseFold) -> None:

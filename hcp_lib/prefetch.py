@@ -10,47 +10,70 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 _DONE = object()
 
 
-def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """Yield what ``items`` yields, produced one step ahead on a worker thread."""
-    waiting: queue.Queue = queue.Queue(maxsize=max(depth, 1))
-    stop = threading.Event()
+class ReadAhead(Generic[T]):
+    """What ``items`` yields, produced on a worker thread that starts at once.
 
-    def produce() -> None:
+    Started before the consumer needs it (the evaluations while the cases are validated), the
+    first batches are ready when asked for. ``close()`` (or leaving a ``with`` block) stops the
+    worker, also when nothing was consumed.
+    """
+
+    def __init__(self, items: Iterator[T], depth: int = 1, name: str = "hcp-read-ahead") -> None:
+        self._waiting: queue.Queue = queue.Queue(maxsize=max(depth, 1))
+        self._stop = threading.Event()
+        self._items = items
+        self._worker = threading.Thread(target=self._produce, name=name, daemon=True)
+        self._worker.start()
+
+    def _produce(self) -> None:
         try:
-            for item in items:
-                while not stop.is_set():
+            for item in self._items:
+                while not self._stop.is_set():
                     try:
-                        waiting.put((item, None), timeout=0.1)
+                        self._waiting.put((item, None), timeout=0.1)
                         break
                     except queue.Full:
                         continue
-                if stop.is_set():
+                if self._stop.is_set():
                     return
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            waiting.put((_DONE, exc))
+            self._waiting.put((_DONE, exc))
             return
-        waiting.put((_DONE, None))
+        self._waiting.put((_DONE, None))
 
-    worker = threading.Thread(target=produce, name="hcp-read-ahead", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item, error = waiting.get()
-            if item is _DONE:
-                if error is not None:
-                    raise error
-                return
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # let a blocked producer see the stop and finish
+    def __iter__(self) -> Iterator[T]:
+        try:
+            while True:
+                item, error = self._waiting.get()
+                if item is _DONE:
+                    if error is not None:
+                        raise error
+                    return
+                yield item
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._worker.is_alive():  # let a blocked producer see the stop and finish
             try:
-                waiting.get_nowait()
+                self._waiting.get_nowait()
             except queue.Empty:
-                worker.join(timeout=0.1)
+                self._worker.join(timeout=0.1)
+
+    def __enter__(self) -> ReadAhead[T]:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Yield what ``items`` yields, produced one step ahead on a worker thread."""
+    yield from ReadAhead(items, depth)

@@ -808,6 +808,34 @@ def _strip_control(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.A
     return column
 
 
+def _nothing_to_trim(column: pa.ChunkedArray) -> bool:
+    """No value is empty or starts or ends with a byte that could be (part of) whitespace.
+
+    Read from Arrow's buffers with numpy: each value's first and last byte. Anything not
+    plainly printable ASCII there (a control byte, a space, a non-ASCII character, which may be
+    Unicode whitespace) sends the column the whole way (trim, then empty to null)."""
+    if column.type != pa.string():
+        return False
+    for chunk in column.chunks:
+        if not len(chunk):
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
+            chunk.offset:chunk.offset + len(chunk) + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts, ends = starts[valid], ends[valid]
+        if not len(starts):
+            continue
+        if (ends <= starts).any():
+            return False
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+        for edge in (data[starts], data[ends - 1]):
+            if ((edge <= 0x20) | (edge >= 0x7F)).any():
+                return False
+    return True
+
+
 def _finish(data: pa.Table, rows: pa.Array, table: Table | None = None) -> pa.Table:
     """Trim whitespace, make empty cells null, add the row numbers.
 
@@ -828,6 +856,9 @@ def _finish(data: pa.Table, rows: pa.Array, table: Table | None = None) -> pa.Ta
             column = column.cast(column.type.value_type)
         if table is not None and not table.required:
             column = _strip_control(column)
+        if _nothing_to_trim(column):  # ids and codes, usually: the column as it is
+            columns.append(column)
+            continue
         trimmed = pc.utf8_trim_whitespace(column)
         columns.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
     if not columns:

@@ -26,6 +26,7 @@ import dataclasses
 import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -52,7 +53,7 @@ from .load import (
     settle,
     unknown_eval_ids,
 )
-from .prefetch import prefetch
+from .prefetch import ReadAhead
 from .problems import Problem
 from .progress import progress
 from .quarters import Quarter
@@ -75,7 +76,7 @@ from .readers import (
     stack,
     workbook_sheets,
 )
-from .validate import Validated, validate_table
+from .validate import Validated, key_as_read, validate_table
 
 BATCH_ROWS = 500_000
 BIG = ("evaluations", "cases")
@@ -132,14 +133,35 @@ class HashRuns:
 
 
 class Groups:
-    """Running group counts: each distinct tuple of labels gets an id; counts add up by id."""
+    """Running group counts: each distinct tuple of labels gets an id; counts add up by id.
+
+    Groups are matched on integer codes only: each dimension's labels get a code once (a dict
+    over a batch's few categories), a group is its codes packed into one 64-bit number, and a
+    batch's distinct groups are found among the known ones by binary search. No per-group
+    Python work per batch, however many groups there are.
+    """
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
-        self.ids: dict[tuple, int] = {}
         self.counts = np.zeros(0, dtype=np.int64)
         self.order: dict[str, dict[Any, None]] = {n: {} for n in names}
         """Each dimension's labels in order of first appearance (batch categories included)."""
+        self.labels: list[list[Any]] = [[] for _ in names]
+        """Each dimension's labels by code (the order groups first used them)."""
+        self._code: list[dict[Any, int]] = [{} for _ in names]
+        self.codes = np.zeros((0, len(names)), dtype=np.int64)
+        """Per group (by id), its labels' codes."""
+        self._width = [1] * len(names)  # bits per dimension in the packed number
+        self._packed = np.zeros(0, dtype=np.int64)  # the groups' packed numbers, sorted
+        self._packed_ids = np.zeros(0, dtype=np.int64)  # and their ids
+        self._tuples: dict[tuple, int] | None = None  # when the codes outgrow 63 bits
+
+    @property
+    def ids(self) -> dict[tuple, int]:
+        """The groups as {labels: id}, in id order."""
+        columns = [np.array(labels, dtype=object)[self.codes[:, d]]
+                   for d, labels in enumerate(self.labels)]
+        return {labels: i for i, labels in enumerate(zip(*columns, strict=True))}
 
     def add(self, columns: Mapping[str, rd.Codes], n: int) -> np.ndarray:
         """Count a batch's rows; returns each row's group id."""
@@ -148,27 +170,98 @@ class Groups:
         if n == 0:
             return np.zeros(0, dtype=np.int64)
         key = np.zeros(n, dtype=np.int64)
-        cards = []
+        span = 1
         for name in self.names:
             codes, labels = columns[name]
-            cards.append(len(labels))
+            if span * len(labels) >= 1 << 62:  # renumber densely before the key could overflow
+                key, seen = pd.factorize(key, sort=False)
+                span = len(seen)
             key = key * len(labels) + codes
+            span *= len(labels)
         inverse, uniques = pd.factorize(key, sort=False)
-        rest = uniques.astype(np.int64)
-        parts = []
-        for name, card in zip(reversed(self.names), reversed(cards), strict=True):
-            parts.append(columns[name][1][rest % card])
-            rest //= card
-        parts.reverse()
-        local = np.empty(len(uniques), dtype=np.int64)
-        for i, labels in enumerate(zip(*parts, strict=True)):
-            local[i] = self.ids.setdefault(labels, len(self.ids))
-        if len(self.ids) > len(self.counts):
-            self.counts = np.concatenate([self.counts, np.zeros(len(self.ids) - len(self.counts),
-                                                                dtype=np.int64)])
+        # Each group's first row: ids come in order of first appearance, so a row starts a
+        # group where the running maximum of the ids goes up.
+        first = np.flatnonzero(np.diff(np.maximum.accumulate(inverse), prepend=-1) > 0)
+        local_codes = []
+        for d, name in enumerate(self.names):
+            codes, labels = columns[name]
+            lut = np.array([self._code_of(d, label) for label in labels], dtype=np.int64)
+            local_codes.append(lut[codes[first]])
+        local = self._ids_of(np.stack(local_codes, axis=1) if local_codes
+                             else np.zeros((len(uniques), 0), dtype=np.int64))
+        self._grow()
         rows = local[inverse]
         self.counts += np.bincount(rows, minlength=len(self.counts))
         return rows
+
+    def merge(self, part: Groups) -> np.ndarray:
+        """Fold another partition's groups in; returns its group numbers in these."""
+        for name in self.names:
+            self.order[name].update(part.order[name])
+        luts = [np.array([self._code_of(d, label) for label in labels], dtype=np.int64)
+                for d, labels in enumerate(part.labels)]
+        codes = np.stack([lut[part.codes[:, d]] for d, lut in enumerate(luts)], axis=1) \
+            if luts else np.zeros((len(part.codes), 0), dtype=np.int64)
+        remap = self._ids_of(codes)
+        self._grow()
+        self.counts[remap] += part.counts[:len(remap)]
+        return remap
+
+    def _grow(self) -> None:
+        if len(self.codes) > len(self.counts):
+            self.counts = np.concatenate([self.counts, np.zeros(len(self.codes) - len(self.counts),
+                                                                dtype=np.int64)])
+
+    def _code_of(self, d: int, label: Any) -> int:
+        code = self._code[d].get(label)
+        if code is None:
+            code = self._code[d][label] = len(self.labels[d])
+            self.labels[d].append(label)
+        return code
+
+    def _pack(self, codes: np.ndarray) -> np.ndarray:
+        packed = np.zeros(len(codes), dtype=np.int64)
+        for d, width in enumerate(self._width):
+            packed <<= width
+            packed |= codes[:, d]
+        return packed
+
+    def _ids_of(self, codes: np.ndarray) -> np.ndarray:
+        """The ids of groups given by their codes (distinct rows), new ones numbered in order."""
+        widths = [max(w, len(labels).bit_length())
+                  for w, labels in zip(self._width, self.labels, strict=True)]
+        if self._tuples is None and sum(widths) > 62:
+            self._tuples = {tuple(row): i for i, row in enumerate(self.codes.tolist())}
+        if self._tuples is not None:  # beyond 63 bits (never in practice): a dict of code tuples
+            ids = np.empty(len(codes), dtype=np.int64)
+            for i, row in enumerate(codes.tolist()):
+                ids[i] = self._tuples.setdefault(tuple(row), len(self._tuples))
+            self._append(codes, ids)
+            return ids
+        if widths != self._width:  # a dimension outgrew its bits: pack the known groups again
+            self._width = widths
+            packed = self._pack(self.codes)
+            order = np.argsort(packed, kind="stable")
+            self._packed, self._packed_ids = packed[order], order.astype(np.int64)
+        packed = self._pack(codes)
+        at = np.minimum(np.searchsorted(self._packed, packed), max(len(self._packed) - 1, 0))
+        found = (self._packed[at] == packed) if len(self._packed) else \
+            np.zeros(len(packed), dtype=bool)
+        ids = np.where(found, self._packed_ids[at] if len(self._packed) else 0, -1)
+        new = np.flatnonzero(~found)
+        if len(new):
+            ids[new] = np.arange(len(self.codes), len(self.codes) + len(new))
+            self._append(codes[new], ids[new])
+            everything = np.concatenate([self._packed, packed[new]])
+            order = np.argsort(everything, kind="stable")
+            self._packed = everything[order]
+            self._packed_ids = np.concatenate([self._packed_ids, ids[new]])[order]
+        return ids
+
+    def _append(self, codes: np.ndarray, ids: np.ndarray) -> None:
+        fresh = ids >= len(self.codes)
+        if fresh.any():
+            self.codes = np.concatenate([self.codes, codes[fresh]])
 
     def frame(self, count_name: str = "count",
               sums: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
@@ -436,14 +529,61 @@ Checked = tuple[list[Problem], pd.DataFrame, TableReport, pd.DataFrame, np.ndarr
 
 
 def check_batch(batch: Sheet | RawTable, table: Table, quarter: Quarter, config: Config,
-                earlier: Callable[[pd.DataFrame, Hashed | None], np.ndarray]) -> Checked:
+                earlier: Callable[[pd.DataFrame, Hashed | None], np.ndarray],
+                hashed: Hashed | None = None) -> Checked:
     """One batch (a sheet's batch, or already stacked) validated: its problems, rejected rows,
-    report part, accepted rows (the personal columns dropped) and their key hashes."""
+    report part, accepted rows (the personal columns dropped) and their key hashes.
+    ``hashed``: the batch's key hashes, when worked out ahead (see ``Ahead``)."""
     raw = batch if isinstance(batch, RawTable) else stack(table, [batch])
-    result = validate_table(raw, quarter, config, config.registry, earlier=earlier, prune=False)
+    result = validate_table(raw, quarter, config, config.registry, earlier=earlier, prune=False,
+                            hashed=hashed)
+    return _checked(raw, table, result)
+
+
+def _checked(raw: RawTable, table: Table, result: Validated) -> Checked:
     part = _table_report(raw, result)
     return (result.problems, result.rejected, part, _drop_personal(result.accepted, table),
             result.key_hashes)
+
+
+@dataclass
+class Ahead:
+    """A batch with what the read-ahead thread works out beside reading it.
+
+    All numpy over Arrow's buffers, which runs without Python's lock: hashing the key, asking
+    the earlier batches' keys, and (evaluations) finding each row's case. The validating thread
+    then only validates and folds. The results are the ones validation would compute itself:
+    the key's columns are hashed as read only where validation keeps them as read
+    (``key_as_read``), and the lookups run on every row, the accepted ones picked afterwards.
+    """
+
+    number: int
+    raw: RawTable
+    hashed: Hashed | None = None
+    earlier: np.ndarray | None = None
+    case_positions: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, number: int, raw: RawTable, seen: HashRuns,
+           cases: Future[CaseLookup] | None) -> Ahead:
+        """``cases``: the accepted cases, once indexed (the evaluations wait for them here,
+        having read their batch already)."""
+        table, frame = raw.table, raw.frame
+        ahead = cls(number, raw)
+        if key_as_read(table) and all(k in frame.columns for k in table.key):
+            keys = frame[list(table.key)]
+            ahead.hashed = Hashed.of(keys)
+            ahead.earlier = seen.seen_before(keys, ahead.hashed)
+        if cases is not None and "case_id" in frame.columns:
+            ahead.case_positions = cases.result().find(frame["case_id"])
+        return ahead
+
+    def seen_before(self, seen: HashRuns) -> Callable[[pd.DataFrame, Hashed | None], np.ndarray]:
+        """``validate_table``'s ``earlier`` hook: the answer worked out ahead, else ``seen``'s."""
+        if self.earlier is None:
+            return seen.seen_before
+        earlier = self.earlier
+        return lambda keys, hashed: earlier
 
 
 class TableTally:
@@ -485,32 +625,55 @@ class TableTally:
                            problems)
 
 
-def _stream_table(folder: Path, table: Table, quarter: Quarter, config: Config,
-                  batch_rows: int, rejects_dir: Path | None,
-                  consume: Callable[[pd.DataFrame, np.ndarray | None], None]) -> TableReport:
+class TableReader:
+    """A big table's batches, read, stacked and hashed ahead (``Ahead``) on a thread of its
+    own that starts at once: the evaluations are read while the cases are validated.
+
+    ``cases``: for the evaluations, the case index to come (each row's case is found ahead).
+    At most two batches wait (one queued, one read), so memory stays bounded."""
+
+    def __init__(self, folder: Path, table: Table, batch_rows: int,
+                 cases: Future[CaseLookup] | None = None) -> None:
+        self.table = table
+        self.errors: list[tuple[str, str]] = []
+        self.seen = HashRuns()
+        self.cases = cases
+        self.batches = ReadAhead(self._read(folder, batch_rows), name=f"hcp-read-{table.name}")
+
+    def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
+        for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
+            yield Ahead.of(number, stack(self.table, [sheet]), self.seen, self.cases)
+
+    def close(self) -> None:
+        if self.cases is not None and not self.cases.done():
+            self.cases.cancel()  # a reader waiting for the case index gives up
+        self.batches.close()
+
+
+def _stream_table(reader: TableReader, folder: Path, quarter: Quarter, config: Config,
+                  rejects_dir: Path | None, consume: Callable[..., None]) -> TableReport:
     """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``
-    (with their key hashes). The next batch is read and stacked on a second thread meanwhile."""
-    errors: list[tuple[str, str]] = []
-    seen = HashRuns()
+    (with their key hashes, and for the evaluations, their cases' positions)."""
+    table, seen = reader.table, reader.seen
     tally = TableTally(table, config, rejects_dir)
-
-    def stacked() -> Iterator[tuple[int, RawTable]]:
-        for number, sheet in sheet_batches(folder, table, batch_rows, errors):
-            yield number, stack(table, [sheet])
-
-    for number, raw in progress(prefetch(stacked()), desc=f"{table.title} {table.name}",
-                                unit="batch"):
-        problems, rejected, part, accepted, hashes = check_batch(raw, table, quarter, config,
-                                                                 seen.seen_before)
-        tally.add(number, problems, rejected, part)
-        consume(accepted, hashes)
-        del problems, rejected, part, accepted, raw
+    for ahead in progress(reader.batches, desc=f"{table.title} {table.name}", unit="batch"):
+        raw = ahead.raw
+        result = validate_table(raw, quarter, config, config.registry,
+                                earlier=ahead.seen_before(seen), prune=False,
+                                hashed=ahead.hashed)
+        problems, rejected, part, accepted, hashes = _checked(raw, table, result)
+        tally.add(ahead.number, problems, rejected, part)
+        if ahead.case_positions is not None and result.accepted_rows is not None:
+            consume(accepted, hashes, ahead.case_positions[result.accepted_rows])
+        else:
+            consume(accepted, hashes)
+        del problems, rejected, part, accepted, raw, result, ahead
         # Arrow's allocator (mimalloc) keeps a batch's freed pages for later; over a
         # 100M-row table they added up to 1.4 GB. Give them back before the next batch, and
         # the C heap's too: the reading thread's arena fills with what this thread frees.
         pa.default_memory_pool().release_unused()
         _give_back()
-    return tally.report(folder, quarter, config, errors)
+    return tally.report(folder, quarter, config, reader.errors)
 
 
 def stream_quarter(
@@ -530,21 +693,33 @@ def stream_quarter(
     ``keep``: picks rows (and columns) of each batch of accepted evaluations to return as
     ``Streamed.kept``: a quarter read as the look-ahead of the one before it keeps its first
     weeks, not the whole table."""
-    start = Start.of(folder, quarter, config, mode, rejects_dir, next_evaluations, until)
-    folder, q, config, mode, rejects_path = (start.folder, start.quarter, start.config,
-                                             start.mode, start.rejects_path)
-    small_results, reports, window = start.small_results, start.reports, start.window
+    folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
+    # Both big tables start reading at once, each on its own thread, while the small tables
+    # are read here; the evaluations find their cases once the cases are indexed.
+    lookup: Future[CaseLookup] = Future()
+    readers = [TableReader(folder, TABLES["cases"], batch_rows),
+               TableReader(folder, TABLES["evaluations"], batch_rows, lookup)]
+    try:
+        start = Start.of(folder, q, config, mode, rejects_dir, next_evaluations, until)
+        rejects_path = start.rejects_path
+        small_results, reports, window = start.small_results, start.reports, start.window
 
-    # Cases first: each accepted case's id hash, group, and whether it is checked / a hall case.
-    cases = CaseFold(config, window)
-    reports["cases"] = _stream_table(folder, TABLES["cases"], q, config, batch_rows,
-                                     rejects_path, cases)
-    index = CaseIndex.of(cases.store)
+        # Cases first: each accepted case's id hash, group, and whether it is checked / a
+        # hall case.
+        cases = CaseFold(config, window)
+        reports["cases"] = _stream_table(readers[0], folder, q, config, rejects_path, cases)
+        readers[0].close()
+        readers[0].seen = HashRuns()  # the cases' ids seen: 8 bytes a case, no longer needed
+        index = CaseIndex.of(cases.store)
+        lookup.set_result(index.lookup)
 
-    # Evaluations: counted per group; they mark their cases evaluated.
-    evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup, keep)
-    reports["evaluations"] = _stream_table(folder, TABLES["evaluations"], q, config,
-                                           batch_rows, rejects_path, evaluations)
+        # Evaluations: counted per group; they mark their cases evaluated.
+        evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup, keep)
+        reports["evaluations"] = _stream_table(readers[1], folder, q, config, rejects_path,
+                                               evaluations)
+    finally:
+        for reader in readers:
+            reader.close()
     return assemble(folder, q, config, mode, rejects_path, small_results, reports, window,
                     cases, index, evaluations)
 
@@ -821,12 +996,17 @@ class EvaluationFold:
         self.ledger_matched = np.zeros(len(ledger), dtype=bool)
         self.evaluated = np.zeros(len(cases.hashes), dtype=bool)
         self.counts = {"evaluations": 0, "without_case": 0, "without_push": 0}
-        self.bad_parts: list[pd.DataFrame] = []
+        self.bad_parts: list[tuple[pd.DataFrame, np.ndarray]] = []
+        """The bad reviews' own columns and ledger positions, batch by batch: their extract is
+        made once, at the end (``_bad_rows``), as ``reduce_quarter`` makes it."""
         self.template: list[pd.DataFrame] = []
         self.days: set[str] = set()
         self.limit = np.timedelta64(int(config.mechanism.push_limit_hours * 3600 * 1e6), "us")
 
-    def __call__(self, ev: pd.DataFrame, _: np.ndarray | None = None) -> None:
+    def __call__(self, ev: pd.DataFrame, _: np.ndarray | None = None,
+                 case_positions: np.ndarray | None = None) -> None:
+        """Fold a batch's accepted evaluations; ``case_positions``: their cases, when found
+        ahead (``CaseLookup.find`` of their case ids)."""
         config, ledger = self.config, self.ledger
         raw_codes = rd._level_codes(ev.get("level", pd.Series(dtype=object)))
         level_codes = raw_codes.copy()
@@ -838,7 +1018,10 @@ class EvaluationFold:
             new = corrected[ledger_pos[hit]]
             keep = new >= 0
             level_codes[hit[keep]] = new[keep]
-        pos = self.cases.find(ev["case_id"]) if "case_id" in ev else np.full(len(ev), -1)
+        if case_positions is not None:
+            pos = case_positions
+        else:
+            pos = self.cases.find(ev["case_id"]) if "case_id" in ev else np.full(len(ev), -1)
         self.evaluated[pos[pos >= 0]] = True
         hall = self.cases.hall(pos)
         evaluated_at = rd._datetimes(ev.get("evaluated_at"), len(ev))
@@ -865,7 +1048,9 @@ class EvaluationFold:
         if not self.bad_parts:  # the first batch's columns, for the empty extract's dtypes
             self.template.append(ev.iloc[:0])
         if bad_mask.any():
-            self.bad_parts.append(rd._bad_extract(ev, bad_mask, ledger, ledger_pos))
+            rows = np.flatnonzero(bad_mask)
+            own = [c for c in rd.BAD_COLUMNS if c in ev.columns]
+            self.bad_parts.append((ev.iloc[rows][own], ledger_pos[rows]))
 
 
 def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path: Path | None,
@@ -952,11 +1137,13 @@ def _days(moments: np.ndarray) -> set[str]:
     return {str(d) for d in seen.astype("datetime64[D]")}
 
 
-def _bad_rows(parts: list[pd.DataFrame], empty: pd.DataFrame,
+def _bad_rows(parts: list[tuple[pd.DataFrame, np.ndarray]], empty: pd.DataFrame,
               ledger: pd.DataFrame) -> pd.DataFrame:
+    """The bad reviews' extract from every batch's rows at once, as ``reduce_quarter`` makes it
+    from the whole table (its stable sort keeps the batches' order among equal keys)."""
     if not parts:
         return rd._bad_extract(empty, np.zeros(0, dtype=bool), ledger,
                                np.zeros(0, dtype=np.int64))
-    # Text columns re-typed on the whole: a batch's all-text column is "str", a mixed one object.
-    return rd._stringify(pd.concat(parts, ignore_index=True)).sort_values(
-        ["evaluated_at", "eval_id"], kind="stable", ignore_index=True)
+    rows = pd.concat([frame for frame, _ in parts], ignore_index=True)
+    positions = np.concatenate([pos for _, pos in parts])
+    return rd._bad_extract(rows, np.ones(len(rows), dtype=bool), ledger, positions)

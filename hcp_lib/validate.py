@@ -55,6 +55,8 @@ class Validated:
     problems: list[Problem] = field(default_factory=list)
     key_hashes: np.ndarray | None = None
     """The accepted rows' key hashes, when validated in batches (``earlier`` given)."""
+    accepted_rows: np.ndarray | None = None
+    """Which of the table's rows were accepted, when validated in batches (``earlier`` given)."""
 
     @property
     def read(self) -> int:
@@ -115,13 +117,15 @@ class _Collector:
 def validate_table(raw: RawTable, quarter: Quarter, config: Config,
                    registry: Registry | None = None, *,
                    earlier: Callable[[pd.DataFrame], np.ndarray] | None = None,
-                   prune: bool = True) -> Validated:
+                   prune: bool = True, hashed: Hashed | None = None) -> Validated:
     """Check every row of a table, type the accepted ones and keep the rejected ones raw.
 
     For one batch of a table read in batches: ``earlier`` marks the rows whose key an earlier
     batch already held (given the key columns and their ``Hashed``, rows with an incomplete key
     included, and it remembers this batch's keys), and ``prune=False`` keeps categories seen only in rejected
     rows, so that the batches' category orders can be merged into the whole table's.
+    ``hashed``: the key's ``Hashed`` when already worked out from the raw key columns (only
+    where ``key_as_read``: the raw values are then the typed ones).
     """
     table, frame = raw.table, raw.frame
     registry = registry if registry is not None else config.registry
@@ -173,10 +177,10 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
         found.add("out_of_period", table.column(table.period_column), outside.to_numpy(),
                   frame[table.period_column], detail=f"{quarter.start:%Y-%m-%d} – {quarter.last_day}")
 
-    hashed = None
     if table.key and all(k in typed for k in table.key):
         keys = pd.DataFrame({k: typed[k] for k in table.key})
-        hashed = Hashed.of(keys) if earlier is not None or len(keys) > 1 else None
+        if hashed is None and (earlier is not None or len(keys) > 1):
+            hashed = Hashed.of(keys)
         dup, shown = _duplicates(keys, hashed)
         if earlier is not None:
             dup |= earlier(keys, hashed) & keys.notna().all(axis=1).to_numpy()
@@ -191,8 +195,22 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
         if prune and name not in levels and isinstance(accepted[name].dtype, pd.CategoricalDtype):
             accepted[name] = accepted[name].cat.remove_unused_categories()
     rejected = _rejects(frame, table, found.reject, found.reasons())
-    kept = hashed.hashes[~found.reject] if hashed is not None and earlier is not None else None
-    return Validated(accepted, rejected, found.problems, kept)
+    batched = earlier is not None
+    kept = hashed.hashes[~found.reject] if hashed is not None and batched else None
+    return Validated(accepted, rejected, found.problems, kept, ~found.reject if batched else None)
+
+
+def key_as_read(table: Table) -> bool:
+    """Whether the table's key columns are validated as read (text, nothing converted): then
+    their raw values are the typed ones, and their hashes can be worked out before validation."""
+    return bool(table.key) and all(_as_read(table.column(k), table) for k in table.key)
+
+
+def _as_read(col: Column, table: Table) -> bool:
+    """``_convert`` hands this column's values back unchanged."""
+    return (col.dtype == "str" and not col.personal and not col.categorical
+            and not col.vocabulary and not col.enum and col.name not in table.unit_columns
+            and col.name != QUARTER_COLUMN)
 
 
 # --- conversions -------------------------------------------------------------------------

@@ -47,3 +47,23 @@ def test_stopping_early_ends_the_worker():
         time.sleep(0.01)
     assert threading.active_count() == before
     assert len(produced) <= 3 + 3  # bounded: at most a couple ahead
+
+
+def test_read_ahead_starts_at_once_and_closes_unread():
+    """Started before it is needed (the evaluations while the cases are validated), the first
+    item is ready when asked for; closed without being read, its worker still ends."""
+    from hcp_lib.prefetch import ReadAhead
+
+    started = threading.Event()
+
+    def items():
+        started.set()
+        yield from range(10)
+
+    before = threading.active_count()
+    ahead = ReadAhead(items())
+    assert started.wait(5)  # nothing consumed yet
+    ahead.close()
+    assert threading.active_count() == before
+    with ReadAhead(iter(range(5)), depth=2) as again:
+        assert list(again) == list(range(5))
