@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -91,12 +92,16 @@ def uv_options(settings: Mapping[str, str], environ: Mapping[str, str] = os.envi
 
 
 def _run(cmd: Sequence[str], env: Mapping[str, str] | None = None) -> bool:
+    """Run one step, echoed with its duration (the log shows where set-up time goes)."""
     print("+ " + " ".join(shlex.quote(str(c)) for c in cmd), flush=True)
+    started = time.perf_counter()
     try:
-        return subprocess.run(list(cmd), env={**os.environ, **(env or {})}).returncode == 0
+        ok = subprocess.run(list(cmd), env={**os.environ, **(env or {})}).returncode == 0
     except OSError as exc:
         print(f"  ({exc})", flush=True)
         return False
+    print(f"  ({'done' if ok else 'failed'} in {time.perf_counter() - started:.1f} s)", flush=True)
+    return ok
 
 
 def _quiet(cmd: Sequence[str]) -> str | None:
