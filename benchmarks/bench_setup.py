@@ -6,6 +6,8 @@ the report (`hcp run 2022Q2`). The package caches are temporary folders, so the 
 are neither used nor touched: "cold" starts with empty caches, as a new machine does; "warm"
 is a second clone installing from the caches the cold one filled. Wall seconds, and the CPU
 seconds of the step's processes (user + system), which a busy machine changes least.
+PYTHONDONTWRITEBYTECODE is dropped from the steps' environment, as on a user's machine: uv
+does not byte-compile at install, so the first import of each module writes its cache.
 
     python benchmarks/bench_setup.py                      # uv, cold then warm
     python benchmarks/bench_setup.py --installer pip      # the fallback: pip alone
@@ -53,7 +55,8 @@ def one_round(label: str, work: Path, caches: Path, installer: str, steps: list[
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     env = {**os.environ, "UV_CACHE_DIR": str(caches / "uv"), "PIP_CACHE_DIR": str(caches / "pip"),
            "HCP_INSTALLER": installer}
-    env.pop("VIRTUAL_ENV", None)
+    for name in ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
     log = work / f"{label}.log"
     commands = {
         "install": ["make", "--no-print-directory", ".venv/.installed"],
