@@ -144,11 +144,9 @@ def _ensure_pip() -> bool:
 
 
 def _base_python() -> str | None:
-    """The interpreter this venv was made from, when it has pip."""
+    """The interpreter this venv was made from (whether it has pip shows when it is asked)."""
     base = getattr(sys, "_base_executable", None)
-    if sys.prefix != sys.base_prefix and base and _has_pip(base):
-        return base
-    return None
+    return base if sys.prefix != sys.base_prefix and base else None
 
 
 def install(requirements: Iterable[str]) -> bool:
@@ -158,7 +156,8 @@ def install(requirements: Iterable[str]) -> bool:
     if os.environ.get("HCP_INSTALLER", "").lower() != "pip":
         uv = _get_uv(base)
         if uv:
-            listing = _quiet([base or sys.executable, "-m", "pip", "config", "list"]) or ""
+            listing = next(filter(None, (_quiet([python, "-m", "pip", "config", "list"])
+                                         for python in (base, sys.executable) if python)), "")
             args, env = uv_options(pip_settings(listing))
             # pip too, so `.venv/bin/python -m pip` works as in any venv
             if _run([uv, "pip", "install", "--python", sys.executable, *args, "pip", *reqs], env):
