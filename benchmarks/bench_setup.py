@@ -12,6 +12,7 @@ does not byte-compile at install, so the first import of each module writes its 
     python benchmarks/bench_setup.py                      # uv, cold then warm
     python benchmarks/bench_setup.py --installer pip      # the fallback: pip alone
     python benchmarks/bench_setup.py --cache cold --steps install
+    python benchmarks/bench_setup.py --rev 083c253 --cache cold   # an older commit, to compare
 
 It downloads the packages (≈ 300 MB) on every cold round and takes minutes, so `make bench`
 leaves it out: `make bench-setup` runs it. Clones the committed HEAD: commit changes first.
@@ -50,9 +51,10 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[fl
 
 
 def one_round(label: str, work: Path, caches: Path, installer: str, steps: list[str],
-              quarter: str) -> dict[str, tuple[float, float]]:
+              quarter: str, rev: str) -> dict[str, tuple[float, float]]:
     clone = work / label
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "checkout", "--quiet", rev], cwd=clone, check=True)
     env = {**os.environ, "UV_CACHE_DIR": str(caches / "uv"), "PIP_CACHE_DIR": str(caches / "pip"),
            "HCP_INSTALLER": installer}
     for name in ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE"):
@@ -82,6 +84,8 @@ def main() -> None:
     parser.add_argument("--steps", default=",".join(STEPS),
                         help="comma-separated, from install,demo,run (default: all)")
     parser.add_argument("--quarter", default="2022Q2")
+    parser.add_argument("--rev", default="HEAD",
+                        help="the commit to set up (default HEAD): an older one for a before/after")
     args = parser.parse_args()
     steps = [s for s in args.steps.split(",") if s]
     if "install" not in steps:
@@ -93,15 +97,16 @@ def main() -> None:
     rounds = ["cold", "warm"] if args.cache == "both" else [args.cache]
     work = Path(tempfile.mkdtemp(prefix="hcp-bench-setup-"))
     caches = work / "caches"
-    print(f"installer {args.installer}; load average {os.getloadavg()[0]:.1f} on "
+    print(f"{args.rev}, installer {args.installer}; load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores; work in {work}")
     try:
         results = {}
         if rounds == ["warm"]:  # fill the caches, untimed
             print("  filling the caches first (untimed)")
-            one_round("fill", work, caches, args.installer, ["install"], args.quarter)
+            one_round("fill", work, caches, args.installer, ["install"], args.quarter, args.rev)
         for label in rounds:
-            results[label] = one_round(label, work, caches, args.installer, steps, args.quarter)
+            results[label] = one_round(label, work, caches, args.installer, steps, args.quarter,
+                                       args.rev)
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
         for label, figures in results.items():
             wall = sum(w for w, _ in figures.values())
