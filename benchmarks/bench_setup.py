@@ -97,7 +97,8 @@ def main() -> None:
     rounds = ["cold", "warm"] if args.cache == "both" else [args.cache]
     work = Path(tempfile.mkdtemp(prefix="hcp-bench-setup-"))
     caches = work / "caches"
-    print(f"{args.rev}, installer {args.installer}; load average {os.getloadavg()[0]:.1f} on "
+    print(f"{args.rev}, HCP_INSTALLER={args.installer} (commits before bootstrap.py use pip); "
+          f"load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores; work in {work}")
     try:
         results = {}
@@ -112,7 +113,8 @@ def main() -> None:
             wall = sum(w for w, _ in figures.values())
             cpu = sum(c for _, c in figures.values())
             parts = ", ".join(f"{s} {w:.1f}" for s, (w, _) in figures.items())
-            print(f"make report from nothing, {args.installer}, {label} cache: {wall:.1f} s wall "
+            print(f"make report from nothing, {args.rev} {args.installer}, {label} cache: "
+                  f"{wall:.1f} s wall "
                   f"({parts}), {cpu:.1f} s CPU")
     finally:
         shutil.rmtree(work, ignore_errors=True)
