@@ -17,7 +17,8 @@ def _name(spec: str) -> str:
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_name(s) for s in project["dependencies"]}
-    wanted |= {_name(s) for s in project["optional-dependencies"]["dev"]}
+    for extra in project["optional-dependencies"].values():
+        wanted |= {_name(s) for s in extra}
     wanted = {CONDA_NAMES.get(n, n) for n in wanted}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     have = set()

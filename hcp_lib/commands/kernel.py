@@ -55,7 +55,7 @@ def install(name: str = KERNEL_NAME, *, user: bool = False, prefix: Path | None 
     """Install the kernel spec and the template; returns both folders."""
     from ipykernel.kernelspec import install as install_kernel
 
-    from ..present.html import NBCONVERT_TEMPLATES, TEMPLATE_NAME
+    from ..present.nbtemplate import NBCONVERT_TEMPLATES, TEMPLATE_NAME
 
     kernel_dir = install_kernel(user=user, kernel_name=name, display_name=DISPLAY_NAME,
                                 prefix=None if user else str(prefix or sys.prefix))

@@ -19,13 +19,10 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from .narrative import Block
+from .nbtemplate import NBCONVERT_TEMPLATES, REMOVED_TAGS, TEMPLATE_NAME
 from .sanitize import strip_controls
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
-TEMPLATE_NAME = "hcp_bulletin"
 WIDE_TABLE = 8  # more columns than this print at 小五 so the region table fits the text width
-REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
 
 
 @cache

@@ -14,7 +14,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import default
 
 from .. import __version__
-from .html import NBCONVERT_TEMPLATES, REMOVED_TAGS, TEMPLATE_NAME
+from .nbtemplate import NBCONVERT_TEMPLATES, REMOVED_TAGS, TEMPLATE_NAME
 
 
 class BulletinExporter(HTMLExporter):

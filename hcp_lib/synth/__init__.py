@@ -20,7 +20,7 @@ import pyarrow as pa
 from ..config import load_config
 from . import design, ledgers
 from .plan import plan_all, scale_plan
-from .records import Catalogue, Evaluations, cases_without_evaluation, expand, secs
+from .records import Catalogue, Evaluations, cases_without_evaluation, expand, secs, stable_order
 from .tables import case_columns, case_ids_of, evaluation_columns, write_bad_ledger
 from .writers import write_parquet, write_xlsx
 
@@ -67,10 +67,22 @@ def _write_quarters(out_dir: Path, reg, seed: int, plans, periods, scale: float
     if scale != 1.0:
         plans = {k: scale_plan(p, scale) for k, p in plans.items()}
     cat = Catalogue.build(reg)
-    evals: dict[str, Evaluations] = {}
-    for i, (name, plan) in enumerate(plans.items()):
-        evals[name] = expand(plan, cat, np.random.default_rng([seed, 100 + i]), ID_BASE[name])
+    # Two threads: numpy and Arrow release the GIL in their bulk work, so on two cores the
+    # quarters expand side by side and each quarter's tables are built and written while the
+    # next one's are. Every quarter draws from generators of its own: the same values, the
+    # same bytes, in whatever order the threads run.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawn = {name: pool.submit(expand, plan, cat, np.random.default_rng([seed, 100 + i]),
+                                   ID_BASE[name])
+                 for i, (name, plan) in enumerate(plans.items())}
+        evals = {name: future.result() for name, future in drawn.items()}
+        return _write_tables(out_dir, reg, seed, plans, periods, cat, evals, pool)
 
+
+def _write_tables(out_dir: Path, reg, seed: int, plans, periods, cat: Catalogue,
+                  evals: dict[str, Evaluations], pool: ThreadPoolExecutor
+                  ) -> dict[str, list[Path]]:
+    """Each period's files; the two big tables of each period are built and written in ``pool``."""
     # Cases: one per evaluation, plus cases without evaluation; ids in completion order.
     parts_unit, parts_item, parts_hand, parts_place, parts_done = [], [], [], [], []
     for name in plans:
@@ -98,7 +110,8 @@ def _write_quarters(out_dir: Path, reg, seed: int, plans, periods, scale: float
     c_hand = np.concatenate(parts_hand)
     c_place = np.concatenate(parts_place)
     c_done = np.concatenate(parts_done)
-    order = np.argsort(c_done, kind="stable")
+    order = stable_order(c_done)
+    sorted_done = c_done[order]
     seq = np.empty(len(order), dtype=np.int64)
     seq[order] = np.arange(1, len(order) + 1)
     assert len(order) < HISTORY_CASE_NUMBER  # the history's case numbers start above
@@ -108,7 +121,17 @@ def _write_quarters(out_dir: Path, reg, seed: int, plans, periods, scale: float
     offsets = np.cumsum([0] + [len(evals[k].unit) for k in plans])
     comments = np.array(design.COMMENTS_GOOD + design.COMMENTS_BAD, dtype=object)
     led = ledgers.build(reg, seed)
-    jobs: list[tuple[dict, Path]] = []
+
+    def evaluations_file(plan, ev: Evaluations, ids: pa.Array, path: Path) -> Path:
+        return write_parquet(evaluation_columns(plan, ev, cat, ids, comments), path)
+
+    def cases_file(plan, rows: np.ndarray, path: Path) -> Path:
+        return write_parquet(case_columns(cat, case_ids.take(pa.array(rows)), c_item[rows],
+                                          c_unit[rows], c_hand[rows], place_idx[rows],
+                                          c_place[rows] == 0, c_done[rows],
+                                          plan.strings_for_times), path)
+
+    jobs = []
     for i, (name, plan) in enumerate(plans.items()):
         if name not in periods:
             continue
@@ -116,28 +139,22 @@ def _write_quarters(out_dir: Path, reg, seed: int, plans, periods, scale: float
         folder.mkdir(parents=True, exist_ok=True)
         files: list[Path] = []
         ev = evals[name]
-        rows = np.arange(offsets[i], offsets[i + 1])
-        jobs.append((evaluation_columns(plan, ev, cat, case_ids.take(pa.array(rows)), comments),
-                     folder / "评价明细.parquet"))
+        # this period's evaluations are rows offsets[i]:offsets[i + 1] of the cases
+        ids = case_ids.slice(offsets[i], offsets[i + 1] - offsets[i])
+        jobs.append(pool.submit(evaluations_file, plan, ev, ids, folder / "评价明细.parquet"))
         files.append(folder / "评价明细.parquet")
 
         first, end = PERIOD_BOUNDS[name]
-        sorted_done = c_done[order]
         in_period = order[(sorted_done >= secs(first)) & (sorted_done < secs(end))]
-        case_cols = case_columns(cat, case_ids.take(pa.array(in_period)), c_item[in_period],
-                                 c_unit[in_period], c_hand[in_period], place_idx[in_period],
-                                 c_place[in_period] == 0, c_done[in_period],
-                                 plan.strings_for_times)
-        jobs.append((case_cols, folder / "办件明细.parquet"))
+        jobs.append(pool.submit(cases_file, plan, in_period, folder / "办件明细.parquet"))
         files.append(folder / "办件明细.parquet")
 
         files.append(write_bad_ledger(plan, ev, folder, np.random.default_rng([seed, 300 + i])))
         for title, frame in led.get(name, {}).items():
             files.append(write_xlsx(frame, folder / f"{title}.xlsx", title))
         written[name] = files
-    # the big files in parallel (pyarrow releases the GIL while encoding)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda job: write_parquet(*job), jobs))
+    for job in jobs:
+        job.result()
     return written
 
 

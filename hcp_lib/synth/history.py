@@ -24,7 +24,15 @@ from ..registry import Registry
 from . import HISTORY_CASE_NUMBER as CASE_NUMBER
 from . import design, ledgers
 from .plan import QuarterPlan, _leaves, items_of, scale_plan
-from .records import DAY, Catalogue, Evaluations, cases_without_evaluation, expand, secs
+from .records import (
+    DAY,
+    Catalogue,
+    Evaluations,
+    cases_without_evaluation,
+    expand,
+    secs,
+    stable_order,
+)
 from .tables import case_columns, case_ids_of, evaluation_columns, write_bad_ledger
 from .writers import write_parquet, write_xlsx
 
@@ -202,7 +210,7 @@ def write_history(out_dir: Path, reg: Registry, seed: int, q1: QuarterPlan, q2: 
                                      end - timedelta(days=12))
         parts.append((c.unit, c.item, c.handling, c.place, c.completed))
     c_unit, c_item, c_hand, c_place, c_done = (np.concatenate(col) for col in zip(*parts, strict=True))
-    order = np.argsort(c_done, kind="stable")
+    order = stable_order(c_done)
     case_ids = case_ids_of(cat, c_unit, c_done, _day_numbers(c_done, order))
     place_idx = np.where(c_place == 3, 3 + c_unit, c_place)
     offsets = np.cumsum([0] + [len(ev.unit) for ev in evals.values()])

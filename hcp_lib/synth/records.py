@@ -32,6 +32,21 @@ def secs(moment: datetime) -> int:
     return int((moment - EPOCH).total_seconds())
 
 
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for integer keys, several times faster: each key is
+    made unique by its position (key · n + i), and a plain sort of those is the stable order."""
+    keys = np.asarray(keys, dtype=np.int64)
+    n = len(keys)
+    if n == 0:
+        return np.empty(0, dtype=np.intp)
+    low = int(keys.min())
+    if (int(keys.max()) - low + 1) * n >= 2**63:
+        return np.argsort(keys, kind="stable")
+    packed = (keys - low) * n + np.arange(n, dtype=np.int64)
+    packed.sort()
+    return packed % n
+
+
 @dataclass
 class Catalogue:
     """Registry units and items as arrays indexed by integers."""
@@ -243,7 +258,7 @@ def expand(plan: QuarterPlan, cat: Catalogue, rng: np.random.Generator,
     comment[bad_rows] = len(design.COMMENTS_GOOD) + rng.integers(0, len(design.COMMENTS_BAD), len(bad_rows))
     rater = rng.integers(0, 1_000_000, n)
 
-    order = np.argsort(evaluated, kind="stable")
+    order = stable_order(evaluated)
     out = Evaluations(unit[order], item[order], mode[order], level[order], channel[order],
                       evaluated[order], pushed[order], completed[order], handling[order],
                       place[order], comment[order], rater[order], bad[order],

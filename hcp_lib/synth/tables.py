@@ -4,6 +4,7 @@ of one period, shared by the bulletin quarters and the illustrative history."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pyarrow as pa
 from ..contract import EVALUATIONS, LEVELS
 from . import design
 from .plan import QuarterPlan
-from .records import DAY, EPOCH, Catalogue, Evaluations
+from .records import DAY, EPOCH, HOUR, Catalogue, Evaluations
 from .writers import write_xlsx
 
 
@@ -23,27 +24,45 @@ def _strings(values: np.ndarray, dictionary, mask: np.ndarray | None = None) -> 
     # non-deterministically by Parquet; map to its distinct values first
     uniq, inverse = np.unique(np.asarray(list(dictionary), dtype=object).astype(str),
                               return_inverse=True)
-    idx = pa.array(inverse.astype(np.int32)[np.asarray(values, dtype=np.int64)], mask=mask)
+    idx = pa.array(inverse.astype(np.int32).take(values), mask=mask)
     return pa.DictionaryArray.from_arrays(idx, pa.array(uniq.tolist(), pa.string()))
 
 
 def _fixed(parts: list[np.ndarray]) -> pa.Array:
     """Fixed-width text from byte matrices (n × width each), joined column-wise."""
-    mat = np.ascontiguousarray(np.concatenate(parts, axis=1), dtype=np.uint8)
+    mat = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
+    mat = np.ascontiguousarray(mat, dtype=np.uint8)
     n, width = mat.shape
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(mat.tobytes()))
+    # Arrow reads the matrix's memory in place: no copy of the text
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(mat.reshape(-1)))
+
+
+# '0000' … '9999' as 4-byte words: decimal digits four at a time, by table look-up
+_QUADS = np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode("ascii"), dtype=np.uint32)
 
 
 def _digits(numbers: np.ndarray, width: int) -> np.ndarray:
-    """Zero-padded decimal digits of non-negative integers as an (n × width) byte matrix."""
-    x = np.array(numbers, dtype=np.int64)
-    out = np.empty((len(x), width), dtype=np.uint8)
-    for k in range(width - 1, -1, -1):
-        q = x // 10
-        out[:, k] = x - q * 10 + 48
-        x = q
+    """Zero-padded decimal digits (the low ``width``) of non-negative integers as an
+    (n × width) byte matrix."""
+    x = np.asarray(numbers, dtype=np.int64)
+    n = len(x)
+    out = np.empty((n, width), dtype=np.uint8)
+    k = width
+    while k > 0:
+        q = x // 10_000
+        quad = _QUADS.take(x - q * 10_000).view(np.uint8).reshape(n, 4)
+        step = min(4, k)
+        out[:, k - step:k] = quad[:, 4 - step:]
+        x, k = q, k - step
     return out
+
+
+def _rows(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` for a (k × width) byte matrix: one copy per row, not per byte."""
+    width = table.shape[1]
+    flat = np.ascontiguousarray(table, dtype=np.uint8).view(f"V{width}").reshape(-1)
+    return flat.take(index).view(np.uint8).reshape(len(index), width)
 
 
 def _const(text: str, n: int) -> np.ndarray:
@@ -55,23 +74,40 @@ def _padded(numbers: np.ndarray, width: int) -> pa.Array:
     return _fixed([_digits(numbers, width)])
 
 
+def _by_day(seconds: np.ndarray, fmt: str) -> np.ndarray:
+    """Each moment's day as ``strftime(fmt)``: the few distinct days formatted once, then
+    looked up (an n × width byte matrix)."""
+    days = np.asarray(seconds, dtype=np.int64) // DAY
+    first = int(days.min()) if len(days) else 0
+    span = int(days.max()) - first + 1 if len(days) else 0
+    table = [(EPOCH + timedelta(days=first + i)).strftime(fmt) for i in range(span)]
+    width = len(table[0]) if table else len(EPOCH.strftime(fmt))
+    mat = np.frombuffer("".join(table).encode("ascii"), dtype=np.uint8).reshape(span, width)
+    return _rows(mat, days - first)
+
+
+@cache
+def _clock() -> np.ndarray:
+    """'HH:MM:SS' of every second of a day (86,400 × 8 bytes), made once."""
+    s = np.arange(DAY)
+    colon = _const(":", DAY)
+    return np.concatenate([_digits(s // HOUR, 2), colon, _digits(s // 60 % 60, 2), colon,
+                           _digits(s % 60, 2)], axis=1)
+
+
 def _times(seconds: np.ndarray, as_text: bool) -> pa.Array:
-    ts = pa.array(seconds, pa.int64()).cast(pa.timestamp("s"))
-    return ts.cast(pa.string()) if as_text else ts
-
-
-def _ymd(seconds: np.ndarray) -> np.ndarray:
-    days = (seconds // DAY).astype("datetime64[D]")
-    y = days.astype("datetime64[Y]").astype(int) + 1970
-    m = days.astype("datetime64[M]").astype(int) % 12 + 1
-    d = (days - days.astype("datetime64[M]")).astype(int) + 1
-    return (y % 100) * 10000 + m * 100 + d
+    """Moments as timestamps, or as the text Arrow prints for them ('YYYY-MM-DD HH:MM:SS')."""
+    if not as_text:
+        return pa.array(seconds, pa.int64()).cast(pa.timestamp("s"))
+    seconds = np.asarray(seconds, dtype=np.int64)
+    return _fixed([_by_day(seconds, "%Y-%m-%d "), _rows(_clock(), seconds % DAY)])
 
 
 def case_ids_of(cat: Catalogue, unit: np.ndarray, done: np.ndarray, seq: np.ndarray) -> pa.Array:
     """办件编号: region code + completion date YYMMDD + 7-digit running number."""
     region_int = np.array([int(r) for r in cat.region], dtype=np.int64)
-    return _fixed([_digits(region_int[unit], 6), _digits(_ymd(done), 6), _digits(seq, 7)])
+    return _fixed([_rows(_digits(region_int, 6), unit), _by_day(done, "%y%m%d"),
+                   _digits(seq, 7)])
 
 
 def evaluation_columns(plan: QuarterPlan, ev: Evaluations, cat: Catalogue, case_ids: pa.Array,
@@ -88,6 +124,7 @@ def evaluation_columns(plan: QuarterPlan, ev: Evaluations, cat: Catalogue, case_
                if plan.channel_codes else list(design.CHANNELS))
     comment = _strings(np.maximum(ev.comment, 0), comments, mask=ev.comment < 0)
     n_rows = len(ev.unit)
+    rater = _digits(ev.rater, 6)
     cols = {
         "评价编号": _padded(ev.eval_no, 12),
         "办件编号": case_ids,
@@ -101,8 +138,8 @@ def evaluation_columns(plan: QuarterPlan, ev: Evaluations, cat: Catalogue, case_
         "评价时间": _times(ev.evaluated, text_times),
         "汇聚时间": _times(ev.pushed, text_times),
         "评价内容": comment,
-        "评价人": _fixed([_const("测试用户", n_rows), _digits(ev.rater, 6)]),
-        "联系方式": _fixed([_const("138****", n_rows), _digits(ev.rater % 10000, 4)]),
+        "评价人": _fixed([_const("测试用户", n_rows), rater]),
+        "联系方式": _fixed([_const("138****", n_rows), rater[:, 2:]]),  # its last four digits
     }
     assert list(cols) == [c.header for c in EVALUATIONS.columns]
     return cols
