@@ -44,6 +44,10 @@ log = logging.getLogger("hcp.run")
 DEFAULT_NOTEBOOK = default_notebook()
 DEFAULT_KERNEL = "hcp"
 DEFAULT_TIMEOUT = 600
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread holds the GIL while another waits (Python's default is 0.005). While the
+notebook executes, the main thread relays the kernel's messages and the background thread
+draws; a shorter interval keeps each message from waiting up to 5 ms for the drawing."""
 PACKAGES = ("hcp", "pandas", "numpy", "pyarrow", "matplotlib", "mplfonts", "jinja2", "xlsxwriter",
             "typst", "python-docx", "fonttools",
             "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "pydantic", "pyyaml")
@@ -186,16 +190,13 @@ def _run_locked(opts: RunOptions) -> RunResult:
         (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
             json.dumps(manifest_inputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         executed = build / f"bulletin-{opts.quarter}.ipynb"
-        with _stage("execute", timings, f"executing {opts.notebook.name} (kernel {opts.kernel})"):
-            _execute(opts, executed, build)
         html = build / f"bulletin-{opts.quarter}.html"
-        with _stage("export", timings, "exporting the copies (HTML, PDF, Word)"):
-            from .documents.export import export_documents
-            from .present.io import load_bulletin
-
-            exported = export_documents(executed, build, load_bulletin(build / SAVED_NAME),
-                                        opts.config, opts.published_path, opts.cache_dir)
-            timings.update({f"export.{k}": v for k, v in exported.seconds.items()})
+        with _background(opts, build) as background:
+            with _stage("execute", timings, f"executing {opts.notebook.name} (kernel {opts.kernel}); "
+                                            "charts, e-mail body, PDF and Word meanwhile"):
+                _execute(opts, executed, build)
+            with _stage("export", timings, "exporting the HTML copies"):
+                _export(opts, executed, build, background, timings)
         with _stage("manifest", timings, "writing manifest.json"):
             _write_manifest(opts, build, manifest_inputs, timings)
         log.info("report complete; publishing")
@@ -401,6 +402,8 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
                 str(opts.notebook), str(executed), parameters=parameters,
                 kernel_name=opts.kernel, language="python", execution_timeout=opts.timeout,
                 progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
+                # Written once at the end (and on a failing cell), not twice per cell.
+                request_save_on_cell_execute=False,
                 # A local kernel on loopback; its start-up transport warning is noise here.
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
@@ -414,6 +417,49 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
                             f"notebook {opts.notebook.name} did not complete: "
                             f"{type(exc).__name__}: {exc}") from exc
         raise
+
+
+@contextmanager
+def _background(opts: RunOptions, build: Path) -> Iterator[Any]:
+    """Charts, e-mail body, PDF and Word made in a thread while the notebook executes
+    (``documents.background``); stopped and waited for when the run fails first."""
+    from .slowimports import skip_unused
+
+    skip_unused()
+    # The main thread's imports first, so the thread does not compete with them for the GIL,
+    # and IPython whole before matplotlib (in the thread) looks it up in sys.modules: the
+    # kernel spec look-up imports it.
+    import IPython  # noqa: F401
+    import papermill  # noqa: F401
+
+    from .documents.background import Background
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    background = Background(build, opts.config, opts.published_path).start()
+    try:
+        yield background
+    except BaseException:
+        background.stop()
+        raise
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _export(opts: RunOptions, executed: Path, build: Path, background: Any,
+            timings: dict[str, float]) -> None:
+    """The HTML copies from the executed notebook, then what the thread made meanwhile."""
+    from .documents.export import export_from_notebook
+    from .present import drawn
+    from .present.io import load_bulletin
+
+    exported = export_from_notebook(executed, build, load_bulletin(build / SAVED_NAME),
+                                    opts.config, opts.cache_dir)
+    start = time.perf_counter()
+    beside = background.wait()
+    timings["export.wait"] = round(time.perf_counter() - start, 3)
+    drawn.clear(build)
+    timings.update({f"export.{k}": v for k, v in {**beside.seconds, **exported.seconds}.items()})
 
 
 def _first_line(source: str) -> str:

@@ -1,0 +1,110 @@
+"""What ``hcp run`` makes while the notebook executes: charts, the e-mail body, PDF and Word.
+
+None of these needs the executed notebook, only the computed bulletin, and the run's own
+process would otherwise sit idle while the kernel works; on two cores the two overlap. The
+charts come first, in the order the notebook shows them, and reach the notebook through the
+report folder (``present.drawn``), so each is drawn once per run.
+
+One thread, not a process: it shares the run's imports and the bulletin, and the run's main
+thread only waits on the kernel meanwhile. A failure is raised to the run by ``wait``; until
+then the notebook carries on (it draws any chart the thread did not).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from ..config import Config
+from ..present import drawn
+from ..present.chart_names import CAPTIONS
+from .export import Exported, export_from_bulletin
+
+log = logging.getLogger("hcp.run")
+
+
+def chart_order(config: Config) -> list[str]:
+    """Every chart, those the notebook shows first (the leadership copy's) first."""
+    first = [n for n in config.documents.leadership_charts if n in CAPTIONS]
+    return first + [n for n in CAPTIONS if n not in first]
+
+
+class Background:
+    """The thread making charts, mail body, PDF and Word into ``build``, and its outcome."""
+
+    def __init__(self, build: Path, config: Config, published: Path | None = None) -> None:
+        self.build = Path(build)
+        self.config = config
+        self.published = published
+        self.exported = Exported()
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hcp-background", daemon=True)
+
+    def start(self) -> Background:
+        drawn.announce(self.build)  # before the kernel starts: its charts are coming
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the thread to stop after its current step and wait for it (a failed run)."""
+        self._stop.set()
+        self._thread.join()
+
+    def wait(self) -> Exported:
+        """Wait for the thread; its files and timings, or its failure raised here."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.exported
+
+    def _run(self) -> None:
+        try:
+            from ..present.io import SAVED_NAME, load_bulletin
+
+            bulletin = load_bulletin(self.build / SAVED_NAME)
+            self._step("charts", self._charts, bulletin)
+            self._step("mail", self._mail, bulletin)
+            self._step("print", self._print, bulletin)
+            self._step("html_warmup", _warm_up_html)
+        except BaseException as exc:  # noqa: BLE001 - handed to the run by wait()
+            self.error = exc
+        finally:
+            drawn.finish(self.build, complete=False)  # a no-op once the charts are all drawn
+
+    def _step(self, name: str, step, *args) -> None:
+        if self._stop.is_set():
+            return
+        start = time.perf_counter()
+        step(*args)
+        seconds = round(time.perf_counter() - start, 3)
+        self.exported.seconds.setdefault(name, seconds)
+        log.info("[background] %s %.1f s", name, seconds)
+
+    def _charts(self, bulletin) -> None:
+        from ..present.charts import render_chart
+
+        for name in chart_order(self.config):
+            if self._stop.is_set():
+                return
+            drawn.publish(self.build, name, render_chart(name, bulletin, self.config))
+        drawn.finish(self.build, complete=True)
+
+    def _mail(self, bulletin) -> None:
+        from ..mail.body import write_body
+        from ..present.notebook import Report
+
+        write_body(Report(bulletin, self.config, self.build))
+
+    def _print(self, bulletin) -> None:
+        done = export_from_bulletin(self.build, bulletin, self.config, self.published)
+        self.exported.files.update(done.files)
+        self.exported.seconds.update(done.seconds)
+
+
+def _warm_up_html() -> None:
+    """Import the HTML export's libraries while the kernel still works (the export follows)."""
+    import nbconvert.exporters.html  # noqa: F401
+    import nbconvert.preprocessors  # noqa: F401
