@@ -404,6 +404,9 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
                 progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
                 # Written once at the end (and on a failing cell), not twice per cell.
                 request_save_on_cell_execute=False,
+                # Every cell has run and every file is closed: the kernel is stopped at once
+                # instead of waiting up to a second for a graceful exit.
+                shutdown_kernel="immediate",
                 # A local kernel on loopback; its start-up transport warning is noise here.
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
@@ -453,6 +456,7 @@ def _export(opts: RunOptions, executed: Path, build: Path, background: Any,
     from .present import drawn
     from .present.io import load_bulletin
 
+    background.wait_for_imports()
     exported = export_from_notebook(executed, build, load_bulletin(build / SAVED_NAME),
                                     opts.config, opts.cache_dir)
     start = time.perf_counter()

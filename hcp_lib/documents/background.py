@@ -8,6 +8,11 @@ report folder (``present.drawn``), so each is drawn once per run.
 One thread, not a process: it shares the run's imports and the bulletin, and the run's main
 thread only waits on the kernel meanwhile. A failure is raised to the run by ``wait``; until
 then the notebook carries on (it draws any chart the thread did not).
+
+Two threads importing one package at the same time can see it half initialised (a circular
+import inside it). So the run imports what the thread draws with before starting it, and the
+thread imports, after the charts, everything it and the HTML export use next; the run's HTML
+export waits for that (``wait_for_imports``), which the kernel's own work always outlasts.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class Background:
         self.exported = Exported()
         self.error: BaseException | None = None
         self._stop = threading.Event()
+        self._imported = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hcp-background", daemon=True)
 
     def start(self) -> Background:
@@ -52,6 +58,10 @@ class Background:
         """Ask the thread to stop after its current step and wait for it (a failed run)."""
         self._stop.set()
         self._thread.join()
+
+    def wait_for_imports(self) -> None:
+        """Wait until the thread has imported what it and the HTML export use (or stopped)."""
+        self._imported.wait()
 
     def wait(self) -> Exported:
         """Wait for the thread; its files and timings, or its failure raised here."""
@@ -66,12 +76,14 @@ class Background:
 
             bulletin = load_bulletin(self.build / SAVED_NAME)
             self._step("charts", self._charts, bulletin)
+            self._step("imports", _import_the_rest)
+            self._imported.set()
             self._step("mail", self._mail, bulletin)
             self._step("print", self._print, bulletin)
-            self._step("html_warmup", _warm_up_html)
         except BaseException as exc:  # noqa: BLE001 - handed to the run by wait()
             self.error = exc
         finally:
+            self._imported.set()
             drawn.finish(self.build, complete=False)  # a no-op once the charts are all drawn
 
     def _step(self, name: str, step, *args) -> None:
@@ -104,7 +116,10 @@ class Background:
         self.exported.seconds.update(done.seconds)
 
 
-def _warm_up_html() -> None:
-    """Import the HTML export's libraries while the kernel still works (the export follows)."""
+def _import_the_rest() -> None:
+    """Import what the e-mail body, PDF, Word and the HTML export use, while the kernel works."""
     import nbconvert.exporters.html  # noqa: F401
     import nbconvert.preprocessors  # noqa: F401
+
+    from ..mail import body  # noqa: F401
+    from . import html, pdf, word  # noqa: F401
