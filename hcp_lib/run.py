@@ -185,18 +185,20 @@ def _run_locked(opts: RunOptions) -> RunResult:
     handler = _file_log(build / "run.log")
     try:
         log.info("hcp %s: report for %s into %s", __version__, opts.quarter, opts.out_dir)
-        with _stage("inputs", timings, "checking inputs and computing the bulletin"):
-            manifest_inputs = _compute(opts, build, timings)
-        (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
-            json.dumps(manifest_inputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         executed = build / f"bulletin-{opts.quarter}.ipynb"
         html = build / f"bulletin-{opts.quarter}.html"
-        with _background(opts, build) as background:
-            with _stage("execute", timings, f"executing {opts.notebook.name} (kernel {opts.kernel}); "
-                                            "charts, e-mail body, PDF and Word meanwhile"):
-                _execute(opts, executed, build)
-            with _stage("export", timings, "exporting the HTML copies"):
-                _export(opts, executed, build, background, timings)
+        with _kernel(opts) as kernel:  # boots while the bulletin is computed
+            with _stage("inputs", timings, "checking inputs and computing the bulletin"):
+                manifest_inputs = _compute(opts, build, timings)
+            (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
+                json.dumps(manifest_inputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            with _background(opts, build) as background:
+                with _stage("execute", timings, f"executing {opts.notebook.name} (kernel "
+                                                f"{opts.kernel}); charts, e-mail body, PDF and "
+                                                "Word meanwhile"):
+                    _execute(opts, executed, build, kernel)
+                with _stage("export", timings, "exporting the HTML copies"):
+                    _export(opts, executed, build, background, timings)
         with _stage("manifest", timings, "writing manifest.json"):
             _write_manifest(opts, build, manifest_inputs, timings)
         log.info("report complete; publishing")
@@ -374,17 +376,29 @@ def _summary(exc: BaseException) -> str:
     return f"输入无效 / the inputs are invalid:\n{text}"
 
 
-def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
-    import papermill as pm
+@contextmanager
+def _kernel(opts: RunOptions) -> Iterator[Any]:
+    """The notebook's kernel, started first (``earlykernel``) and stopped at the end."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    from .earlykernel import started
 
     try:
         spec = KernelSpecManager().get_kernel_spec(opts.kernel)
+        log.info("kernel %s: %s", opts.kernel, " ".join(spec.argv[:1]))
+        with started(opts.kernel, PACKAGE_ROOT, PACKAGE_ROOT) as kernel:
+            yield kernel
     except NoSuchKernel as exc:
         raise RunFailed(ERROR, f"未安装 Jupyter 内核 / Jupyter kernel {opts.kernel!r} is not "
                                f"installed; install it with `hcp kernel install --name "
                                f"{opts.kernel}` (make does this)") from exc
-    log.info("kernel %s: %s", opts.kernel, " ".join(spec.argv[:1]))
+
+
+def _execute(opts: RunOptions, executed: Path, build: Path, kernel: Any) -> None:
+    import papermill as pm
+
+    from .earlykernel import stop
+
     parameters = {
         "quarter": str(opts.quarter),
         "data_dir": str(opts.data_dir),
@@ -397,19 +411,17 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
         "cache_dir": str(opts.cache_dir or ""),
     }
     try:
-        with _kernel_sees_this_package():
-            pm.execute_notebook(
-                str(opts.notebook), str(executed), parameters=parameters,
-                kernel_name=opts.kernel, language="python", execution_timeout=opts.timeout,
-                progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
-                # Written once at the end (and on a failing cell), not twice per cell.
-                request_save_on_cell_execute=False,
-                # Every cell has run and every file is closed: the kernel is stopped at once
-                # instead of waiting up to a second for a graceful exit.
-                shutdown_kernel="immediate",
-                # A local kernel on loopback; its start-up transport warning is noise here.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+        pm.execute_notebook(
+            str(opts.notebook), str(executed), parameters=parameters,
+            kernel_name=opts.kernel, language="python", execution_timeout=opts.timeout,
+            progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
+            km=kernel,  # started before the inputs (``_kernel``)
+            # Written once at the end (and on a failing cell), not twice per cell.
+            request_save_on_cell_execute=False,
+        )
+        # Every cell has run and every file is closed: the kernel is stopped at once instead
+        # of waiting up to a second for a graceful exit, and its core is free for the export.
+        stop(kernel)
     except pm.PapermillExecutionError as exc:
         raise RunFailed(NOTEBOOK_FAILED,
                         f"notebook {opts.notebook.name} failed at cell {exc.cell_index} "
@@ -471,20 +483,6 @@ def _first_line(source: str) -> str:
     lines = [ln.strip() for ln in source.splitlines() if ln.strip()]
     code = [ln for ln in lines if not ln.startswith("#")]
     return (code or lines or [""])[0]
-
-
-@contextmanager
-def _kernel_sees_this_package() -> Iterator[None]:
-    """Let the kernel import the same ``hcp_lib`` as this process (a checkout, a worktree)."""
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE_ROOT), before) if p)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = before
 
 
 def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],

@@ -2,17 +2,19 @@
 
 None of these needs the executed notebook, only the computed bulletin, and the run's own
 process would otherwise sit idle while the kernel works; on two cores the two overlap. The
-charts come first, in the order the notebook shows them, and reach the notebook through the
-report folder (``present.drawn``), so each is drawn once per run.
+charts come first; the notebook draws too, and each chart is drawn once per run by whichever
+side claims it first, both sharing the files in the report folder (``present.drawn``).
 
 One thread, not a process: it shares the run's imports and the bulletin, and the run's main
 thread only waits on the kernel meanwhile. A failure is raised to the run by ``wait``; until
 then the notebook carries on (it draws any chart the thread did not).
 
 Two threads importing one package at the same time can see it half initialised (a circular
-import inside it). So the run imports what the thread draws with before starting it, and the
-thread imports, after the charts, everything it and the HTML export use next; the run's HTML
-export waits for that (``wait_for_imports``), which the kernel's own work always outlasts.
+import inside it). While the notebook executes, the run's main thread imports nothing the
+thread imports (papermill and IPython are imported before the thread starts); the thread
+imports what it draws with, and after the charts everything it and the HTML export use next;
+the run's HTML export waits for that (``wait_for_imports``), which the kernel's own work
+always outlasts.
 """
 
 from __future__ import annotations
@@ -21,19 +23,23 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..present import drawn
 from ..present.chart_names import CAPTIONS
-from .export import Exported, export_from_bulletin
+
+if TYPE_CHECKING:
+    from .export import Exported
 
 log = logging.getLogger("hcp.run")
 
 
 def chart_order(config: Config) -> list[str]:
-    """Every chart, those the notebook shows first (the leadership copy's) first."""
+    """Every chart: the leadership copy's first (the notebook shows them first), then the rest
+    from the last (the notebook's 附图 draws from the first: the two meet in the middle)."""
     first = [n for n in config.documents.leadership_charts if n in CAPTIONS]
-    return first + [n for n in CAPTIONS if n not in first]
+    return first + [n for n in reversed(CAPTIONS) if n not in first]
 
 
 class Background:
@@ -43,7 +49,8 @@ class Background:
         self.build = Path(build)
         self.config = config
         self.published = published
-        self.exported = Exported()
+        self.files: dict[str, Path] = {}
+        self.seconds: dict[str, float] = {}
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._imported = threading.Event()
@@ -65,10 +72,12 @@ class Background:
 
     def wait(self) -> Exported:
         """Wait for the thread; its files and timings, or its failure raised here."""
+        from .export import Exported
+
         self._thread.join()
         if self.error is not None:
             raise self.error
-        return self.exported
+        return Exported(dict(self.files), dict(self.seconds))
 
     def _run(self) -> None:
         try:
@@ -92,16 +101,25 @@ class Background:
         start = time.perf_counter()
         step(*args)
         seconds = round(time.perf_counter() - start, 3)
-        self.exported.seconds.setdefault(name, seconds)
+        self.seconds.setdefault(name, seconds)
         log.info("[background] %s %.1f s", name, seconds)
 
     def _charts(self, bulletin) -> None:
+        """The charts nobody has claimed, then those the notebook claimed, waited for."""
         from ..present.charts import render_chart
 
-        for name in chart_order(self.config):
+        def drawer(name: str):
+            return lambda: render_chart(name, bulletin, self.config)
+
+        names = chart_order(self.config)
+        for name in names:
             if self._stop.is_set():
                 return
-            drawn.publish(self.build, name, render_chart(name, bulletin, self.config))
+            if drawn.claim(self.build, name):
+                drawn.draw_claimed(self.build, name, drawer(name))
+        for name in names:
+            if drawn.take(self.build, name, drawer(name), give_up=self._stop.is_set) is None:
+                return
         drawn.finish(self.build, complete=True)
 
     def _mail(self, bulletin) -> None:
@@ -111,9 +129,11 @@ class Background:
         write_body(Report(bulletin, self.config, self.build))
 
     def _print(self, bulletin) -> None:
+        from .export import export_from_bulletin
+
         done = export_from_bulletin(self.build, bulletin, self.config, self.published)
-        self.exported.files.update(done.files)
-        self.exported.seconds.update(done.seconds)
+        self.files.update(done.files)
+        self.seconds.update(done.seconds)
 
 
 def _import_the_rest() -> None:
@@ -122,4 +142,4 @@ def _import_the_rest() -> None:
     import nbconvert.preprocessors  # noqa: F401
 
     from ..mail import body  # noqa: F401
-    from . import html, pdf, word  # noqa: F401
+    from . import export, html, pdf, word  # noqa: F401

@@ -39,18 +39,22 @@ class Report:
     pngs: dict[str, bytes] = field(init=False, default_factory=dict, repr=False)
     """Charts drawn for this report: the leadership copy's charts reappear in 附图."""
     shared: set[str] = field(init=False, default_factory=set, repr=False)
-    """Charts ``hcp run`` drew into ``out_dir/charts`` (``drawn``): shown as they are."""
+    """Charts shared with ``hcp run`` through ``out_dir/charts`` (``drawn``): already written."""
 
     def __post_init__(self) -> None:
         self.narrator = Narrator(self.bulletin, self.config)
 
     def png(self, name: str) -> bytes:
-        """Chart ``name`` as PNG, drawn once per report (drawing is a warm run's largest cost):
-        by ``hcp run`` beside the kernel when it does (``drawn``), else here."""
+        """Chart ``name`` as PNG, drawn once per report (drawing is a warm run's largest cost);
+        under ``hcp run``, once per run: here or by the run's thread, whichever claims it
+        (``drawn``)."""
         if name not in self.pngs:
-            png = drawn.wait_for(self.out_dir, name)
+            def draw() -> bytes:
+                return charts_module.render_chart(name, self.bulletin, self.config)
+
+            png = drawn.take(self.out_dir, name, draw)
             if png is None:
-                png = charts_module.render_chart(name, self.bulletin, self.config)
+                png = draw()
             else:
                 self.shared.add(name)
             self.pngs[name] = png
