@@ -2,9 +2,10 @@
 
 Stages: check the parameters (papermill would only warn) and the report folder, compute the
 bulletin once (which validates the inputs) and check that the quarter is complete (gates) and
-its figures plausible, execute the notebook with papermill under the ``hcp`` kernel, export
-the leadership HTML with nbconvert, write the manifest, then rename the finished folder over
-the previous report. A failure at any stage leaves the previous report as it was. The whole
+its figures plausible, execute the notebook with papermill under the ``hcp`` kernel (started
+first, so it boots while the bulletin is computed; charts, e-mail body, PDF and Word are made
+in a thread meanwhile), export the HTML copies with nbconvert, write the manifest, then
+rename the finished folder over the previous report. A failure at any stage leaves the previous report as it was. The whole
 run holds a lock beside the report folder, so runs into one folder take turns.
 """
 
