@@ -2,9 +2,10 @@
 
 Stages: check the parameters (papermill would only warn) and the report folder, compute the
 bulletin once (which validates the inputs) and check that the quarter is complete (gates) and
-its figures plausible, execute the notebook with papermill under the ``hcp`` kernel, export
-the leadership HTML with nbconvert, write the manifest, then rename the finished folder over
-the previous report. A failure at any stage leaves the previous report as it was. The whole
+its figures plausible, execute the notebook with papermill under the ``hcp`` kernel (started
+first, so it boots while the bulletin is computed; charts, e-mail body, PDF and Word are made
+in a thread meanwhile), export the HTML copies with nbconvert, write the manifest, then
+rename the finished folder over the previous report. A failure at any stage leaves the previous report as it was. The whole
 run holds a lock beside the report folder, so runs into one folder take turns.
 """
 
@@ -45,6 +46,10 @@ log = logging.getLogger("hcp.run")
 DEFAULT_NOTEBOOK = default_notebook()
 DEFAULT_KERNEL = "hcp"
 DEFAULT_TIMEOUT = 600
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread holds the GIL while another waits (Python's default is 0.005). While the
+notebook executes, the main thread relays the kernel's messages and the background thread
+draws; a shorter interval keeps each message from waiting up to 5 ms for the drawing."""
 PACKAGES = ("hcp", "pandas", "numpy", "pyarrow", "matplotlib", "mplfonts", "jinja2", "xlsxwriter",
             "typst", "python-docx", "fonttools",
             "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "pydantic", "pyyaml")
@@ -194,21 +199,20 @@ def _run_locked(opts: RunOptions) -> RunResult:
         opts = dataclasses.replace(opts, cache_dir=scratch)
     try:
         log.info("hcp %s: report for %s into %s", __version__, opts.quarter, opts.out_dir)
-        with _stage("inputs", timings, "checking inputs and computing the bulletin"):
-            manifest_inputs = _compute(opts, build, timings)
-        (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
-            json.dumps(manifest_inputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         executed = build / f"bulletin-{opts.quarter}.ipynb"
-        with _stage("execute", timings, f"executing {opts.notebook.name} (kernel {opts.kernel})"):
-            _execute(opts, executed, build)
         html = build / f"bulletin-{opts.quarter}.html"
-        with _stage("export", timings, "exporting the copies (HTML, PDF, Word)"):
-            from .documents.export import export_documents
-            from .present.io import load_bulletin
-
-            exported = export_documents(executed, build, load_bulletin(build / SAVED_NAME),
-                                        opts.config, opts.published_path, opts.cache_dir)
-            timings.update({f"export.{k}": v for k, v in exported.seconds.items()})
+        with _kernel(opts) as kernel:  # boots while the bulletin is computed
+            with _stage("inputs", timings, "checking inputs and computing the bulletin"):
+                manifest_inputs = _compute(opts, build, timings)
+            (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
+                json.dumps(manifest_inputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            with _background(opts, build) as background:
+                with _stage("execute", timings, f"executing {opts.notebook.name} (kernel "
+                                                f"{opts.kernel}); charts, e-mail body, PDF and "
+                                                "Word meanwhile"):
+                    _execute(opts, executed, build, kernel)
+                with _stage("export", timings, "exporting the HTML copies"):
+                    _export(opts, executed, build, background, timings)
         if scratch is not None:
             shutil.rmtree(scratch)
         with _stage("manifest", timings, "writing manifest.json"):
@@ -390,17 +394,29 @@ def _summary(exc: BaseException) -> str:
     return f"输入无效 / the inputs are invalid:\n{text}"
 
 
-def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
-    import papermill as pm
+@contextmanager
+def _kernel(opts: RunOptions) -> Iterator[Any]:
+    """The notebook's kernel, started first (``earlykernel``) and stopped at the end."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    from .earlykernel import started
 
     try:
         spec = KernelSpecManager().get_kernel_spec(opts.kernel)
+        log.info("kernel %s: %s", opts.kernel, " ".join(spec.argv[:1]))
+        with started(opts.kernel, PACKAGE_ROOT, PACKAGE_ROOT) as kernel:
+            yield kernel
     except NoSuchKernel as exc:
         raise RunFailed(ERROR, f"未安装 Jupyter 内核 / Jupyter kernel {opts.kernel!r} is not "
                                f"installed; install it with `hcp kernel install --name "
                                f"{opts.kernel}` (make does this)") from exc
-    log.info("kernel %s: %s", opts.kernel, " ".join(spec.argv[:1]))
+
+
+def _execute(opts: RunOptions, executed: Path, build: Path, kernel: Any) -> None:
+    import papermill as pm
+
+    from .earlykernel import stop
+
     parameters = {
         "quarter": str(opts.quarter),
         "data_dir": str(opts.data_dir),
@@ -413,14 +429,17 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
         "cache_dir": str(opts.cache_dir or ""),
     }
     try:
-        with _kernel_sees_this_package():
-            pm.execute_notebook(
-                str(opts.notebook), str(executed), parameters=parameters,
-                kernel_name=opts.kernel, language="python", execution_timeout=opts.timeout,
-                progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
-                # A local kernel on loopback; its start-up transport warning is noise here.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+        pm.execute_notebook(
+            str(opts.notebook), str(executed), parameters=parameters,
+            kernel_name=opts.kernel, language="python", execution_timeout=opts.timeout,
+            progress_bar=opts.progress, log_output=False, cwd=str(PACKAGE_ROOT),
+            km=kernel,  # started before the inputs (``_kernel``)
+            # Written once at the end (and on a failing cell), not twice per cell.
+            request_save_on_cell_execute=False,
+        )
+        # Every cell has run and every file is closed: the kernel is stopped at once instead
+        # of waiting up to a second for a graceful exit, and its core is free for the export.
+        stop(kernel)
     except pm.PapermillExecutionError as exc:
         raise RunFailed(NOTEBOOK_FAILED,
                         f"notebook {opts.notebook.name} failed at cell {exc.cell_index} "
@@ -433,25 +452,55 @@ def _execute(opts: RunOptions, executed: Path, build: Path) -> None:
         raise
 
 
+@contextmanager
+def _background(opts: RunOptions, build: Path) -> Iterator[Any]:
+    """Charts, e-mail body, PDF and Word made in a thread while the notebook executes
+    (``documents.background``); stopped and waited for when the run fails first."""
+    from .slowimports import skip_unused
+
+    skip_unused()
+    # The main thread's imports first, so the thread does not compete with them for the GIL,
+    # and IPython whole before matplotlib (in the thread) looks it up in sys.modules: the
+    # kernel spec look-up imports it.
+    import IPython  # noqa: F401
+    import papermill  # noqa: F401
+
+    from .documents.background import Background
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    background = Background(build, opts.config, opts.published_path).start()
+    try:
+        yield background
+    except BaseException:
+        background.stop()
+        raise
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _export(opts: RunOptions, executed: Path, build: Path, background: Any,
+            timings: dict[str, float]) -> None:
+    """The HTML copies from the executed notebook, then what the thread made meanwhile."""
+    from .documents.export import export_from_notebook
+    from .present import drawn
+    from .present.io import load_bulletin
+
+    background.wait_for_imports()
+    exported = export_from_notebook(executed, build, load_bulletin(build / SAVED_NAME),
+                                    opts.config, opts.cache_dir)
+    start = time.perf_counter()
+    beside = background.wait()
+    timings["export.wait"] = round(time.perf_counter() - start, 3)
+    drawn.clear(build)
+    timings.update({f"export.{k}": v for k, v in {**beside.seconds, **exported.seconds}.items()})
+
+
 def _first_line(source: str) -> str:
     """The cell's first line of code (comments skipped), to name the cell in a message."""
     lines = [ln.strip() for ln in source.splitlines() if ln.strip()]
     code = [ln for ln in lines if not ln.startswith("#")]
     return (code or lines or [""])[0]
-
-
-@contextmanager
-def _kernel_sees_this_package() -> Iterator[None]:
-    """Let the kernel import the same ``hcp_lib`` as this process (a checkout, a worktree)."""
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE_ROOT), before) if p)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = before
 
 
 def _write_manifest(opts: RunOptions, build: Path, inputs: dict[str, Any],

@@ -1,3 +1,4 @@
+import io
 import struct
 import warnings
 
@@ -38,3 +39,32 @@ def test_every_chart_renders_at_print_quality(name):
         data = render_chart(name, make_bulletin(), load_config())
     width, height = _png_size(data)
     assert width >= 8 * 150  # 8-inch-wide figures at ≥150 dpi
+
+
+def test_png_bytes_draws_the_pixels_savefig_draws():
+    """One Agg pass instead of savefig's two: the same image, stored as RGB when opaque."""
+    import numpy as np
+    from PIL import Image
+
+    from hcp_lib.present.charts import DPI
+
+    bulletin, config = make_bulletin(), load_config()
+    fig = CHARTS["bad_reviews"][1](bulletin, config)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    again = CHARTS["bad_reviews"][1](bulletin, config)
+    before = again.dpi
+    ours = Image.open(io.BytesIO(png_bytes(again)))
+    theirs = Image.open(io.BytesIO(buf.getvalue()))
+    assert ours.mode == "RGB" and ours.info["dpi"] == pytest.approx((DPI, DPI), abs=0.01)
+    assert np.array_equal(np.asarray(ours), np.asarray(theirs.convert("RGB")))
+    assert again.dpi == before  # the figure's own dpi is left as it was
+
+
+def test_a_transparent_figure_keeps_its_alpha():
+    from PIL import Image
+
+    fig = Figure(figsize=(2, 1))
+    fig.patch.set_alpha(0)
+    fig.add_subplot().plot([0, 1])
+    assert Image.open(io.BytesIO(png_bytes(fig, dpi=50))).mode == "RGBA"

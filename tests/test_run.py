@@ -62,6 +62,8 @@ def test_report_folder_holds_every_output(report):
             "manifest.json", "run.log"} <= names
     charts = sorted(p.name for p in (report / "charts").glob("*.png"))
     assert len(charts) == 6
+    assert sorted(p.name for p in (report / "charts").iterdir()) == charts  # no markers left
+    assert (report / "mail" / "body.html").is_file()  # written beside the notebook
     assert not list(report.parent.glob(".2022Q2.*")), "temporary folders left behind"
 
 

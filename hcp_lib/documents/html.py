@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable
 from html import unescape
 from pathlib import Path
+from typing import Any
 
-from ..present.html import export_html
+from ..present.html import export_html, read_notebook
 from .fonts import find_face, font_face_css, used_characters
 from .settings import CopySettings, FontSettings, Section
 
@@ -23,11 +24,10 @@ _TAGS = re.compile(r"<[^>]+>")
 _DATA_URI = re.compile(r"data:[^\"')]+")
 
 
-def notebook_text(notebook: str | Path) -> str:
-    """The text every output of the executed notebook shows (for the font subset)."""
-    import nbformat
-
-    nb = nbformat.read(str(notebook), as_version=4)
+def notebook_text(notebook: str | Path | Any) -> str:
+    """The text every output of the executed notebook (a path or a read notebook) shows, for
+    the font subset."""
+    nb = read_notebook(notebook)
     texts = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -55,7 +55,7 @@ def removed_tags(copy: CopySettings, all_sections: Iterable[Section]) -> set[str
     return {SECTION_TAG + s for s in all_sections if s not in copy.sections}
 
 
-def export_copy(notebook: str | Path, target: str | Path, title: str, copy: CopySettings,
+def export_copy(notebook: str | Path | Any, target: str | Path, title: str, copy: CopySettings,
                 all_sections: Iterable[Section], font_css: str) -> Path:
-    """One HTML copy of the executed ``notebook`` at ``target``."""
+    """One HTML copy of the executed ``notebook`` (a path or a read notebook) at ``target``."""
     return export_html(notebook, target, title, removed_tags(copy, all_sections), font_css)

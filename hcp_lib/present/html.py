@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import cache
 from numbers import Number
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -105,18 +106,28 @@ def figure_html(png: bytes, caption: str) -> str:
             f'src="data:image/png;base64,{data}"><figcaption>{escape(caption)}</figcaption></figure>')
 
 
-def export_html(notebook: str | Path, target: str | Path, title: str = "",
+def read_notebook(notebook: str | Path | Any) -> Any:
+    """A notebook read from ``notebook``'s path, or ``notebook`` itself when already read
+    (several exports of one executed notebook read it once)."""
+    if not isinstance(notebook, str | Path):
+        return notebook
+    import nbformat
+
+    return nbformat.read(str(notebook), as_version=4)
+
+
+def export_html(notebook: str | Path | Any, target: str | Path, title: str = "",
                 remove_tags: Iterable[str] = (), font_css: str = "") -> Path:
-    """Export an executed notebook to a self-contained HTML copy; returns the path written.
+    """Export an executed notebook (a path or a read notebook, left unchanged) to a
+    self-contained HTML copy; returns the path written.
 
     Cells tagged with any of ``remove_tags`` are left out (a copy's unwanted sections);
     ``font_css`` holds ``@font-face`` rules with the embedded subset fonts.
     """
-    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = read_notebook(notebook)
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],

@@ -18,6 +18,7 @@ from ..figures import Bulletin
 from ..quarters import Quarter
 from . import appendix as appendix_module
 from . import charts as charts_module
+from . import drawn
 from . import html as h
 from .fonts import setup_fonts
 from .io import load_bulletin, write_bulletin_json
@@ -37,14 +38,26 @@ class Report:
     narrator: Narrator = field(init=False)
     pngs: dict[str, bytes] = field(init=False, default_factory=dict, repr=False)
     """Charts drawn for this report: the leadership copy's charts reappear in 附图."""
+    shared: set[str] = field(init=False, default_factory=set, repr=False)
+    """Charts shared with ``hcp run`` through ``out_dir/charts`` (``drawn``): already written."""
 
     def __post_init__(self) -> None:
         self.narrator = Narrator(self.bulletin, self.config)
 
     def png(self, name: str) -> bytes:
-        """Chart ``name`` as PNG, drawn once per report (drawing is a warm run's largest cost)."""
+        """Chart ``name`` as PNG, drawn once per report (drawing is a warm run's largest cost);
+        under ``hcp run``, once per run: here or by the run's thread, whichever claims it
+        (``drawn``)."""
         if name not in self.pngs:
-            self.pngs[name] = charts_module.render_chart(name, self.bulletin, self.config)
+            def draw() -> bytes:
+                return charts_module.render_chart(name, self.bulletin, self.config)
+
+            png = drawn.take(self.out_dir, name, draw)
+            if png is None:
+                png = draw()
+            else:
+                self.shared.add(name)
+            self.pngs[name] = png
         return self.pngs[name]
 
     @property
@@ -176,13 +189,15 @@ def tables(r: Report):
 
 
 def charts(r: Report):
-    """附图: every chart, written to ``out_dir/charts`` and shown inline."""
-    folder = r.out_dir / "charts"
+    """附图: every chart, written to ``out_dir/charts`` (unless ``hcp run`` drew it there) and
+    shown inline."""
+    folder = r.out_dir / drawn.CHARTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     parts = ['<section class="appendix">', '<h2 class="section">【附图】</h2>']
     for i, (name, (caption, _)) in enumerate(charts_module.CHARTS.items(), 1):
         png = r.png(name)
-        (folder / f"{name}.png").write_bytes(png)
+        if name not in r.shared:
+            (folder / f"{name}.png").write_bytes(png)
         parts.append(h.figure_html(png, f"图{i}  {caption}"))
     parts.append("</section>")
     return _html("\n".join(parts))
@@ -224,10 +239,3 @@ def save_tables(r: Report) -> Path:
              "数据来源": "政务服务“好差评”系统评价数据及各项台账（见 manifest.json）"}
     return write_workbook(all_tables(r.bulletin, r.config), r.out_dir / f"tables-{r.quarter}.xlsx",
                           title, notes)
-
-
-def mail_body(r: Report) -> Path:
-    """The e-mail body (``out_dir/mail/``) that ``hcp send`` mails; the cell is left out of the HTML."""
-    from ..mail.body import write_body
-
-    return write_body(r)

@@ -1,0 +1,61 @@
+"""The notebook's kernel, started before the run computes the bulletin.
+
+A kernel takes seconds to start and to import what the notebook's first cell imports, and
+none of that depends on the bulletin. ``hcp run`` therefore starts it first, in its own
+process, so that it boots while the run checks the inputs and computes the bulletin, and then
+hands it to papermill (``execute_notebook(km=...)``), which uses a started kernel as it is.
+The run stops the kernel itself, at once, when the notebook is done or the run fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HISTORY = "--HistoryManager.hist_file=:memory:"  # what papermill's client passes a kernel it starts
+QUIET = "--IPKernelApp.log_level=ERROR"  # a local kernel on loopback: its transport warning is noise
+PRELOAD = ("hcp_lib.present.notebook", "hcp_lib.analysis.section")
+"""Imported while the kernel boots (``IPKernelApp.exec_lines``): the notebook's own imports."""
+
+
+def kernel_arguments(preload: tuple[str, ...] = PRELOAD) -> list[str]:
+    """The kernel's command-line options: quiet, history in memory, the notebook's imports."""
+    lines = [f"import {', '.join(preload)}"] if preload else []
+    return [QUIET, HISTORY, *(f"--IPKernelApp.exec_lines={line}" for line in lines)]
+
+
+@contextmanager
+def started(name: str, cwd: Path, path: Path) -> Iterator[Any]:
+    """A kernel ``name`` started in ``cwd`` with ``path`` first on its PYTHONPATH; stopped at
+    the end. Raises ``jupyter_client.kernelspec.NoSuchKernel`` when ``name`` is not installed."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    if sys.platform.startswith("win"):  # zmq's asyncio sockets need the selector loop (papermill too)
+        import asyncio
+
+        asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())
+    manager = AsyncKernelManager(kernel_name=name)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(path), env.get("PYTHONPATH")) if p)
+    run_sync(manager.start_kernel)(extra_arguments=kernel_arguments(), cwd=str(cwd), env=env)
+    try:
+        yield manager
+    finally:
+        stop(manager)
+
+
+def stop(manager: Any) -> None:
+    """Stop the kernel now (its work is done or abandoned); a kernel already gone is fine."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if run_sync(manager.is_alive)():
+            run_sync(manager.shutdown_kernel)(now=True)
+    except RuntimeError:  # "No kernel is running!"
+        pass
+    run_sync(manager.cleanup_resources)()

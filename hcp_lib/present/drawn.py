@@ -1,0 +1,117 @@
+"""Charts drawn once per run, shared by the run's thread and the notebook's kernel.
+
+``hcp run`` draws charts in a thread while the notebook executes (``documents.background``),
+and the notebook draws too instead of waiting: each chart is drawn by whichever side claims it
+first, and both show the very same file. The handshake is in ``<out_dir>/charts``:
+
+- ``.drawing``: the run shares the charts (written before the kernel runs anything);
+- ``.<name>.claim``: created exclusively by the side that draws ``<name>``;
+- ``<name>.png``: written aside and renamed into place, so a chart seen is whole;
+- ``.drawn``: every chart is in place (``.drawing`` renamed). A ``.drawing`` that just
+  disappears means the run gave up: the notebook draws what it still needs itself.
+
+The run removes the markers (``clear``) before it lists the report's files. A notebook run by
+hand finds no marker and draws every chart itself, as always.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+CHARTS_DIR = "charts"
+DRAWING = ".drawing"
+DRAWN = ".drawn"
+WAIT_SECONDS = 300.0
+"""How long the notebook waits for a chart the run claimed before drawing it itself."""
+POLL_SECONDS = 0.02
+
+
+def chart_path(out_dir: str | Path, name: str) -> Path:
+    return Path(out_dir) / CHARTS_DIR / f"{name}.png"
+
+
+def _marker(out_dir: str | Path, name: str) -> Path:
+    return Path(out_dir) / CHARTS_DIR / name
+
+
+def _claim_path(out_dir: str | Path, name: str) -> Path:
+    return _marker(out_dir, f".{name}.claim")
+
+
+def announce(out_dir: str | Path) -> None:
+    """Tell the notebook that the run shares the charts."""
+    marker = _marker(out_dir, DRAWING)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
+def claim(out_dir: str | Path, name: str) -> bool:
+    """True for the one caller that gets to draw ``name``."""
+    try:
+        os.close(os.open(_claim_path(out_dir, name), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def publish(out_dir: str | Path, name: str, png: bytes) -> Path:
+    """Write chart ``name`` aside and rename it into place (never seen half written)."""
+    target = chart_path(out_dir, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    aside.write_bytes(png)
+    os.replace(aside, target)
+    return target
+
+
+def draw_claimed(out_dir: str | Path, name: str, draw: Callable[[], bytes]) -> bytes:
+    """Draw a chart this caller claimed and publish it; on failure the claim is released
+    (the other side may then draw it)."""
+    try:
+        png = draw()
+        publish(out_dir, name, png)
+    except BaseException:
+        _claim_path(out_dir, name).unlink(missing_ok=True)
+        raise
+    return png
+
+
+def take(out_dir: str | Path, name: str, draw: Callable[[], bytes],
+         give_up: Callable[[], bool] | None = None) -> bytes | None:
+    """Chart ``name`` in a run that shares its charts: drawn here when unclaimed, else waited
+    for. None when the run does not share charts (or gave up, or ``give_up()``)."""
+    target = chart_path(out_dir, name)
+    drawing, drawn = _marker(out_dir, DRAWING), _marker(out_dir, DRAWN)
+    if give_up is None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        give_up = lambda: time.monotonic() > deadline  # noqa: E731
+    while True:
+        pending = drawing.is_file()
+        if target.is_file() and (pending or drawn.is_file()):
+            return target.read_bytes()
+        if not pending:
+            return None
+        if claim(out_dir, name):
+            return draw_claimed(out_dir, name, draw)
+        if give_up():
+            return None
+        time.sleep(POLL_SECONDS)
+
+
+def finish(out_dir: str | Path, complete: bool) -> None:
+    """Every chart is in place (``complete``), or the run gave up: nobody waits any more."""
+    drawing = _marker(out_dir, DRAWING)
+    if complete:
+        os.replace(drawing, _marker(out_dir, DRAWN))
+    else:
+        drawing.unlink(missing_ok=True)
+
+
+def clear(out_dir: str | Path) -> None:
+    """Remove the markers and claims (before the report's files are listed)."""
+    folder = Path(out_dir) / CHARTS_DIR
+    for path in (*folder.glob(".*.claim"), folder / DRAWING, folder / DRAWN):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,92 @@
+"""Charts shared between ``hcp run``'s thread and the notebook (``present.drawn``): each drawn
+once, by whichever side claims it; a notebook run by hand draws everything itself."""
+
+import threading
+import time
+
+import pytest
+
+from hcp_lib.present import drawn
+
+
+def _drawer(calls: list[str], name: str, png: bytes = b"\x89PNG fake"):
+    def draw() -> bytes:
+        calls.append(name)
+        return png
+
+    return draw
+
+
+def test_a_notebook_run_by_hand_draws_itself(tmp_path):
+    (tmp_path / "charts").mkdir()
+    drawn.publish(tmp_path, "trends", b"an earlier hand run's chart")
+    calls: list[str] = []
+    assert drawn.take(tmp_path, "trends", _drawer(calls, "trends")) is None
+    assert calls == []  # the caller draws; nothing stale is shown
+
+
+def test_each_chart_is_drawn_once_by_whoever_claims_it(tmp_path):
+    drawn.announce(tmp_path)
+    calls: list[str] = []
+    first = drawn.take(tmp_path, "trends", _drawer(calls, "trends", b"one"))
+    second = drawn.take(tmp_path, "trends", _drawer(calls, "trends", b"two"))
+    assert first == second == b"one" and calls == ["trends"]
+    assert drawn.chart_path(tmp_path, "trends").read_bytes() == b"one"
+
+
+def test_a_claimed_chart_is_waited_for(tmp_path):
+    drawn.announce(tmp_path)
+    assert drawn.claim(tmp_path, "bad_reviews")  # the other side is drawing it
+    later = threading.Timer(0.2, drawn.publish, (tmp_path, "bad_reviews", b"theirs"))
+    later.start()
+    calls: list[str] = []
+    start = time.monotonic()
+    assert drawn.take(tmp_path, "bad_reviews", _drawer(calls, "bad_reviews")) == b"theirs"
+    assert calls == [] and time.monotonic() - start >= 0.15
+    later.join()
+
+
+def test_a_failed_drawing_releases_its_claim(tmp_path):
+    drawn.announce(tmp_path)
+
+    def broken() -> bytes:
+        raise RuntimeError("no font")
+
+    with pytest.raises(RuntimeError):
+        drawn.take(tmp_path, "trends", broken)
+    calls: list[str] = []
+    assert drawn.take(tmp_path, "trends", _drawer(calls, "trends")) == b"\x89PNG fake"
+    assert calls == ["trends"]
+
+
+def test_waiting_ends_when_the_run_gives_up(tmp_path):
+    drawn.announce(tmp_path)
+    assert drawn.claim(tmp_path, "trends")
+    threading.Timer(0.1, drawn.finish, (tmp_path, False)).start()
+    assert drawn.take(tmp_path, "trends", _drawer([], "trends")) is None
+
+
+def test_a_complete_set_is_read_and_the_markers_cleared(tmp_path):
+    drawn.announce(tmp_path)
+    for name in ("region_levels", "trends"):
+        assert drawn.claim(tmp_path, name)
+        drawn.draw_claimed(tmp_path, name, _drawer([], name, name.encode()))
+    drawn.finish(tmp_path, complete=True)
+    calls: list[str] = []
+    assert drawn.take(tmp_path, "region_levels", _drawer(calls, "x")) == b"region_levels"
+    assert calls == []
+    drawn.clear(tmp_path)
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == ["region_levels.png",
+                                                                       "trends.png"]
+
+
+def test_the_thread_draws_the_leadership_charts_first(config):
+    from hcp_lib.documents.background import chart_order
+    from hcp_lib.present.chart_names import CAPTIONS
+
+    order = chart_order(config)
+    assert sorted(order) == sorted(CAPTIONS)
+    leading = list(config.documents.leadership_charts)
+    assert order[:len(leading)] == leading
+    rest = [n for n in CAPTIONS if n not in leading]
+    assert order[len(leading):] == rest[::-1]  # the notebook's 附图 starts from the other end
