@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import heap
 from .config import Config
 from .contract import TABLES, Table
 from .hashing import Hashed
@@ -173,6 +174,7 @@ def run_part(path: str, row_groups: list[int] | None, folder: str, table_name: s
     validated, folded, reported (on a worker).
 
     ``shared``: the cases' ``(Window,)``; the evaluations' ``(ledger, CaseLookup)``."""
+    heap.reuse_pages()
     table = TABLES[table_name]
     q = Quarter.parse(quarter)
     errors: list[tuple[str, str]] = []
@@ -193,6 +195,7 @@ def run_part(path: str, row_groups: list[int] | None, folder: str, table_name: s
                     batches.append((number, problems, rejected, part))
                     fold(accepted, hashes)
                     del accepted
+                    heap.give_back()
         except ReadError as exc:  # a CSV damaged after its first blocks: its rows so far stay
             errors.append((Path(path).name, str(exc)))
         sheets = number + 1

@@ -20,11 +20,8 @@ different ids collide with a probability below 1e-6 even at 100 million rows.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import dataclasses
 import itertools
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -37,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import heap
 from . import reduce as rd
 from .config import Config
 from .contract import LEVELS, TABLES, Table
@@ -668,11 +666,7 @@ def _stream_table(reader: TableReader, folder: Path, quarter: Quarter, config: C
         else:
             consume(accepted, hashes)
         del problems, rejected, part, accepted, raw, result, ahead
-        # Arrow's allocator (mimalloc) keeps a batch's freed pages for later; over a
-        # 100M-row table they added up to 1.4 GB. Give them back before the next batch, and
-        # the C heap's too: the reading thread's arena fills with what this thread frees.
-        pa.default_memory_pool().release_unused()
-        _give_back()
+        heap.give_back()
     return tally.report(folder, quarter, config, reader.errors)
 
 
@@ -694,6 +688,7 @@ def stream_quarter(
     ``Streamed.kept``: a quarter read as the look-ahead of the one before it keeps its first
     weeks, not the whole table."""
     folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
+    heap.reuse_pages()
     # Both big tables start reading at once, each on its own thread, while the small tables
     # are read here; the evaluations find their cases once the cases are indexed.
     lookup: Future[CaseLookup] = Future()
@@ -877,8 +872,9 @@ class CaseStore:
             np.take(h, order, out=hashes[at:at + len(h)])
             np.take(c, order, out=codes[at:at + len(h)])
             at += len(h)
+            freed = h.nbytes + c.nbytes + order.nbytes
             del h, c, order
-            _give_back()
+            heap.give_back(freed)
         self.count = 0
         self.fill = [0] * len(self.fill)
         return hashes, codes
@@ -1111,21 +1107,10 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     """The parts as one array; the list is emptied and the parts' memory given back at once."""
     out = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+    freed = sum(p.nbytes for p in parts)
     parts.clear()
-    _give_back()
+    heap.give_back(freed)
     return out
-
-
-def _give_back() -> None:
-    """Return freed heap memory to the system (glibc's ``malloc_trim``; nothing elsewhere).
-
-    A batch's pieces (a few MB each) live on the heap, between the batches' own temporaries;
-    freed, their pages stay with the process unless trimmed. At 100 million cases the index's
-    pieces are 1.4 GB that the sorted index would otherwise be built beside.
-    """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None).malloc_trim(0)
 
 
 def _days(moments: np.ndarray) -> set[str]:
