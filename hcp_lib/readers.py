@@ -969,8 +969,8 @@ def stack(table: Table, sheets: list[Sheet],
             broken[first:stop] = True
             for i, found in enumerate(sheet.broken):
                 detail[first + i] = f"expected {len(sheet.header)} fields, found {found}"
-    return RawTable(table, sheets, errors or [], frame, bounds, broken,
-                    pd.Series(detail, dtype=object).reindex(range(len(frame))))
+    shown = pd.Series(detail, dtype=object).reindex(range(len(frame))) if detail else None
+    return RawTable(table, sheets, errors or [], frame, bounds, broken, shown)
 
 
 def _alike(parts: list[pa.Table]) -> list[pa.Table]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -562,19 +563,20 @@ class Ahead:
     case_positions: np.ndarray | None = None
 
     @classmethod
-    def of(cls, number: int, raw: RawTable, seen: HashRuns,
-           cases: Future[CaseLookup] | None) -> Ahead:
-        """``cases``: the accepted cases, once indexed (the evaluations wait for them here,
-        having read their batch already)."""
+    def of(cls, number: int, raw: RawTable, seen: HashRuns) -> Ahead:
         table, frame = raw.table, raw.frame
         ahead = cls(number, raw)
         if key_as_read(table) and all(k in frame.columns for k in table.key):
             keys = frame[list(table.key)]
             ahead.hashed = Hashed.of(keys)
             ahead.earlier = seen.seen_before(keys, ahead.hashed)
-        if cases is not None and "case_id" in frame.columns:
-            ahead.case_positions = cases.result().find(frame["case_id"])
         return ahead
+
+    def find_cases(self, cases: Future[CaseLookup] | None) -> Ahead:
+        """Each row's case, once the accepted cases are indexed (waits for them)."""
+        if cases is not None and "case_id" in self.raw.frame.columns:
+            self.case_positions = cases.result().find(self.raw.frame["case_id"])
+        return self
 
     def seen_before(self, seen: HashRuns) -> Callable[[pd.DataFrame, Hashed | None], np.ndarray]:
         """``validate_table``'s ``earlier`` hook: the answer worked out ahead, else ``seen``'s."""
@@ -628,19 +630,28 @@ class TableReader:
     own that starts at once: the evaluations are read while the cases are validated.
 
     ``cases``: for the evaluations, the case index to come (each row's case is found ahead).
-    At most two batches wait (one queued, one read), so memory stays bounded."""
+    Until it comes, up to ``waiting`` batches are read, stacked and hashed (the cases' phase
+    leaves the evaluations' reading no room otherwise, and then the validating thread waits on
+    it); after that at most two batches wait (one queued, one read), so memory stays bounded."""
 
     def __init__(self, folder: Path, table: Table, batch_rows: int,
-                 cases: Future[CaseLookup] | None = None) -> None:
+                 cases: Future[CaseLookup] | None = None, waiting: int = 3) -> None:
         self.table = table
         self.errors: list[tuple[str, str]] = []
         self.seen = HashRuns()
         self.cases = cases
+        self.waiting = max(waiting, 1)
         self.batches = ReadAhead(self._read(folder, batch_rows), name=f"hcp-read-{table.name}")
 
     def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
+        read: deque[Ahead] = deque()
         for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
-            yield Ahead.of(number, stack(self.table, [sheet]), self.seen, self.cases)
+            read.append(Ahead.of(number, stack(self.table, [sheet]), self.seen))
+            while read and (self.cases is None or self.cases.done()
+                            or len(read) >= self.waiting):
+                yield read.popleft().find_cases(self.cases)
+        while read:
+            yield read.popleft().find_cases(self.cases)
 
     def close(self) -> None:
         if self.cases is not None and not self.cases.done():

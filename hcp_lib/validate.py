@@ -189,7 +189,10 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
                       table.column(k).header for k in table.key))
 
     typed.update({m: frame[m] for m in META})
-    accepted = pd.DataFrame(typed).loc[~found.reject].reset_index(drop=True)
+    accepted = pd.DataFrame(typed)
+    if found.reject.any():  # the usual batch rejects nothing: no copy of every column
+        accepted = accepted.loc[~found.reject]
+    accepted = accepted.reset_index(drop=True)
     levels = {c.name for c in table.columns if c.dtype == "level"}
     for name in accepted.columns:  # rejected values must not linger as empty groups
         if prune and name not in levels and isinstance(accepted[name].dtype, pd.CategoricalDtype):

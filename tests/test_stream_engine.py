@@ -100,6 +100,43 @@ def test_evaluations_reader_waits_for_the_cases_and_closes_while_waiting(tmp_pat
     assert cases.cancelled()
 
 
+def _hashed_rows(reader: TableReader) -> int:
+    return sum(len(run) for run in reader.seen.runs)
+
+
+def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches_until_the_cases_come():
+    """While the case index is built, the evaluations' reader reads, stacks and hashes up to
+    ``waiting`` batches (no further); once the index comes, each batch finds its cases, in
+    order."""
+    import time
+
+    from hcp_lib.stream import CaseLookup
+
+    no_cases = CaseLookup(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32))
+    folder, table = FIXTURES / "good_2022Q2", TABLES["evaluations"]
+    known: Future = Future()
+    known.set_result(no_cases)
+    every = list(TableReader(folder, table, 3, known).batches)
+    assert len(every) > 4
+    first_three = sum(len(b.raw.frame) for b in every[:3])
+
+    cases: Future = Future()
+    reader = TableReader(folder, table, 3, cases, waiting=3)
+    try:
+        deadline = time.monotonic() + 10
+        while _hashed_rows(reader) < first_three and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # room to read a fourth batch, were it not bounded
+        assert _hashed_rows(reader) == first_three
+        cases.set_result(no_cases)
+        batches = list(reader.batches)
+    finally:
+        reader.close()
+    assert [b.number for b in batches] == [b.number for b in every]
+    assert [len(b.raw.frame) for b in batches] == [len(b.raw.frame) for b in every]
+    assert all(b.case_positions is not None and (b.case_positions == -1).all() for b in batches)
+
+
 def test_validation_takes_the_key_hashes_worked_out_ahead(config):
     """Validation uses the hashes the reading thread made (not its own), and says which rows
     it accepted."""
