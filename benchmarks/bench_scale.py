@@ -3,7 +3,9 @@
 Each engine runs in a fresh subprocess over the demo quarter's own Parquet files (``hcp demo``
 writes them to data/raw), or over a copy scaled up ``--scale`` times with fresh ids (written to
 benchmarks/out/, removed afterwards). Figures are whole-process: wall seconds measured by the
-parent (interpreter start included) and the child's peak resident memory (VmHWM).
+parent (interpreter start included) and the child's peak resident memory (VmHWM). The engines
+take turns, one run each per round, and each round's ratio to DuckDB is kept: the median of
+those (``paired rounds``) moves least when the machine is busy for a while.
 
     python benchmarks/bench_scale.py                  # the default quarter, every engine
     python benchmarks/bench_scale.py --scale 10       # ten times the rows (≈20M + 20M)
@@ -145,22 +147,49 @@ def scaled(times: int) -> Path:
     return folder
 
 
-def measure(engine: str, folder: Path, repeat: int) -> dict:
-    """Median wall and CPU seconds (user + system, the child's own: what a busy machine changes
-    least) and the largest peak of ``repeat`` runs in fresh processes."""
-    walls, cpus, peaks, result = [], [], [], {}
+def run_once(engine: str, folder: Path) -> dict:
+    """One run of ``engine`` in a fresh process: wall seconds (measured here), the child's CPU
+    seconds (user + system, its own: what a busy machine changes least) and peak memory."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", engine, str(folder)],
+                          capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - started
+    if done.returncode:
+        return {"error": done.stderr.strip().splitlines()[-1:]}
+    return {"wall_s": wall, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+def measure(engines: list[str], folder: Path, repeat: int) -> dict[str, dict]:
+    """``repeat`` rounds, each running every engine once in turn: the median wall and CPU
+    seconds, the largest peak, and the median of each round's ratio to DuckDB's wall (the
+    engines of one round meet the same machine, so a busy spell moves both sides)."""
+    runs: dict[str, list[dict]] = {e: [] for e in engines}
+    failed: dict[str, dict] = {}
     for _ in range(repeat):
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, __file__, "--child", engine, str(folder)],
-                              capture_output=True, text=True, cwd=ROOT)
-        walls.append(time.perf_counter() - started)
-        if done.returncode:
-            return {"engine": engine, "error": done.stderr.strip().splitlines()[-1:]}
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        peaks.append(result.pop("peak_mb"))
-        cpus.append(result.pop("cpu_s"))
-    return {"engine": engine, "wall_s": statistics.median(walls),
-            "cpu_s": statistics.median(cpus), "peak_mb": max(peaks), **result}
+        for engine in engines:
+            if engine in failed:
+                continue
+            done = run_once(engine, folder)
+            if "error" in done:
+                failed[engine] = {"engine": engine, **done}
+            else:
+                runs[engine].append(done)
+    out: dict[str, dict] = {}
+    floor = runs.get("duckdb") if "duckdb" not in failed else None
+    for engine in engines:
+        if engine in failed:
+            out[engine] = failed[engine]
+            continue
+        rows = runs[engine]
+        result = {k: v for k, v in rows[-1].items() if k not in ("wall_s", "cpu_s", "peak_mb")}
+        out[engine] = {"engine": engine, **result,
+                       "wall_s": statistics.median(r["wall_s"] for r in rows),
+                       "cpu_s": statistics.median(r["cpu_s"] for r in rows),
+                       "peak_mb": max(r["peak_mb"] for r in rows)}
+        if floor:
+            out[engine]["paired"] = statistics.median(
+                r["wall_s"] / d["wall_s"] for r, d in zip(rows, floor, strict=True))
+    return out
 
 
 def province_folder(rows: int) -> Path:
@@ -184,7 +213,8 @@ def report(title: str, rows: dict[str, dict], per_million: bool = False) -> None
         if "error" in row:
             print(f"  {row['engine']:8} failed: {row['error']}")
             continue
-        ratio = f"  {row['wall_s'] / floor:4.2f}x duckdb" if floor else ""
+        ratio = (f"  {row['wall_s'] / floor:4.2f}x duckdb (paired rounds {row['paired']:4.2f}x)"
+                 if floor and "paired" in row else "")
         rate = (f"  {row['wall_s'] / row['rows'] * 1e6:6.2f} s/M wall, "
                 f"{row['cpu_s'] / row['rows'] * 1e6:6.2f} s/M CPU"
                 if per_million and row["rows"] else "")
@@ -212,7 +242,7 @@ def main() -> None:
         for size in (int(float(x)) for x in args.province.split(",")):
             folder = province_folder(size)
             try:
-                rows = {e: measure(e, folder, args.repeat) for e in engines.split(",")}
+                rows = measure(engines.split(","), folder, args.repeat)
                 report(f"province-shaped, {size:,} evaluations, median of {args.repeat}:", rows,
                        per_million=True)
             finally:
@@ -222,7 +252,7 @@ def main() -> None:
         sys.exit(f"{DEMO} not found: run `hcp demo` (or `make report`) first")
     folder = DEMO if args.scale == 1 else scaled(args.scale)
     try:
-        rows = {e: measure(e, folder, args.repeat) for e in args.engines.split(",")}
+        rows = measure(args.engines.split(","), folder, args.repeat)
         report(f"load + validate + reduce, {folder.name} (x{args.scale}), "
                f"median of {args.repeat}:", rows)
     finally:
