@@ -560,22 +560,27 @@ class Ahead:
     raw: RawTable
     hashed: Hashed | None = None
     earlier: np.ndarray | None = None
+    case_ids: CaseIds | None = None
     case_positions: np.ndarray | None = None
 
     @classmethod
-    def of(cls, number: int, raw: RawTable, seen: HashRuns) -> Ahead:
+    def of(cls, number: int, raw: RawTable, seen: HashRuns, cases: bool = False) -> Ahead:
+        """``cases``: also hash the rows' case ids (for ``find_cases``)."""
         table, frame = raw.table, raw.frame
         ahead = cls(number, raw)
         if key_as_read(table) and all(k in frame.columns for k in table.key):
             keys = frame[list(table.key)]
             ahead.hashed = Hashed.of(keys)
             ahead.earlier = seen.seen_before(keys, ahead.hashed)
+        if cases and "case_id" in frame.columns:
+            ahead.case_ids = CaseIds.of(frame["case_id"])
         return ahead
 
     def find_cases(self, cases: Future[CaseLookup] | None) -> Ahead:
         """Each row's case, once the accepted cases are indexed (waits for them)."""
-        if cases is not None and "case_id" in self.raw.frame.columns:
-            self.case_positions = cases.result().find(self.raw.frame["case_id"])
+        if cases is not None and self.case_ids is not None:
+            self.case_positions = cases.result().positions(self.case_ids)
+            self.case_ids = None
         return self
 
     def seen_before(self, seen: HashRuns) -> Callable[[pd.DataFrame, Hashed | None], np.ndarray]:
@@ -646,7 +651,8 @@ class TableReader:
     def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
         read: deque[Ahead] = deque()
         for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
-            read.append(Ahead.of(number, stack(self.table, [sheet]), self.seen))
+            read.append(Ahead.of(number, stack(self.table, [sheet]), self.seen,
+                                 cases=self.cases is not None))
             while read and (self.cases is None or self.cases.done()
                             or len(read) >= self.waiting):
                 yield read.popleft().find_cases(self.cases)
@@ -944,15 +950,34 @@ class CaseLookup:
 
     def find(self, ids: pd.Series) -> np.ndarray:
         """Each id's position among the cases, -1 where no case has it."""
-        case_hash = self.hashes
-        if not len(case_hash) or not len(ids):
-            return np.full(len(ids), -1, dtype=np.int64)
-        hashes = key_hashes(ids.to_frame())
-        order = hash_order(hashes)
-        at = np.minimum(np.searchsorted(case_hash, hashes[order]), len(case_hash) - 1)
+        return self.positions(CaseIds.of(ids))
+
+    def positions(self, asked: CaseIds) -> np.ndarray:
+        """``find`` for ids already hashed."""
+        case_hash, hashes = self.hashes, asked.hashes
+        if not len(case_hash) or not len(hashes):
+            return np.full(len(hashes), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(case_hash, hashes[asked.order]), len(case_hash) - 1)
         found = np.empty(len(hashes), dtype=np.int64)
-        found[order] = at
-        return np.where((case_hash[found] == hashes) & ids.notna().to_numpy(), found, -1)
+        found[asked.order] = at
+        return np.where((case_hash[found] == hashes) & asked.present, found, -1)
+
+
+@dataclass
+class CaseIds:
+    """Case ids as ``CaseLookup`` asks for them: hashed, in hash order (the binary searches
+    then stay in cache), and which are there at all. Worked out before the cases are indexed."""
+
+    hashes: np.ndarray
+    order: np.ndarray
+    present: np.ndarray
+
+    @classmethod
+    def of(cls, ids: pd.Series) -> CaseIds:
+        if not len(ids):
+            return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool))
+        hashes = key_hashes(ids.to_frame())
+        return cls(hashes, hash_order(hashes), ids.notna().to_numpy())
 
 
 @dataclass
