@@ -13,6 +13,7 @@ distributed engine relies on. Two different ids collide with a probability of ab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -151,8 +152,9 @@ class Hashed:
         hashes = key_hashes(keys)
         return cls(hashes, hash_order(hashes))
 
-    @property
+    @cached_property
     def sorted(self) -> np.ndarray:
+        """Gathered once: the duplicate check and the earlier batches' keys both ask."""
         return self.hashes[self.order]
 
 

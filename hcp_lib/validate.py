@@ -300,14 +300,18 @@ def map_unique(values: pd.Series, fn: Callable[[str], object | None],
     codes, uniques = _distinct(values)
     mapped = [fn(str(u)) for u in uniques]
     bad_unique = np.array([m is None for m in mapped] + [False], dtype=bool)
-    bad = bad_unique[codes]
+    # Per row, a look-up only where it changes something: the usual column has no bad value,
+    # and its distinct values map one to one, in order, onto the categories.
+    bad = bad_unique[codes] if bad_unique.any() else np.zeros(len(codes), dtype=bool)
     if categories is None:
         lut = np.array([*mapped, None], dtype=object)
         return pd.Series(lut[codes], index=values.index), bad
     cats = list(categories) or list(dict.fromkeys(m for m in mapped if m is not None))
     position = {c: i for i, c in enumerate(cats)}
     lut = np.array([position.get(m, -1) for m in mapped] + [-1], dtype=np.int32)
-    typed = pd.Categorical.from_codes(lut[codes], categories=pd.Index(cats, dtype=object))
+    same = np.array_equal(lut[:-1], np.arange(len(mapped), dtype=np.int32))
+    typed = pd.Categorical.from_codes(codes.astype(np.int32) if same else lut[codes],
+                                      categories=pd.Index(cats, dtype=object))
     return pd.Series(typed, index=values.index), bad
 
 
@@ -350,7 +354,10 @@ def typed_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Typed date-times as datetime64[ns]; beyond what that holds (before 1678, after 2261)
     is bad, as the same text would be."""
     stamps = values.to_numpy()
-    bad = ~np.isnat(stamps) & ((stamps < _NS_RANGE[0]) | (stamps > _NS_RANGE[1]))
+    # The bounds in the column's own unit (whole seconds: exact in any unit down to ns), so
+    # the comparisons do not convert every value first.
+    low, high = (bound.astype(stamps.dtype) for bound in _NS_RANGE)
+    bad = ~np.isnat(stamps) & ((stamps < low) | (stamps > high))
     if bad.any():
         stamps = np.where(bad, np.datetime64("NaT"), stamps)
     return pd.Series(stamps.astype("datetime64[ns]"), index=values.index), bad
