@@ -153,7 +153,7 @@ def _bench(args: argparse.Namespace, env: dict[str, str], work: Path) -> int:
         ratio = full["median_seconds"] / floor["median_seconds"]
         # Each round's run against the same round's floor: a busy spell moves both.
         paired = statistics.median(run[0] / base[0]
-                                   for run, base in zip(results[name], results["floor"]))
+                                   for run, base in zip(results[name], results["floor"], strict=True))
         full["paired_ratio"] = round(paired, 3)
         goal = GOAL_RATIO.get(name)
         against = f"; goal <= {goal}x: {'met' if paired <= goal else 'NOT met'}" if goal else ""
