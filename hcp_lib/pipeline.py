@@ -9,9 +9,7 @@ reduction reads, so re-running a notebook skips both loading and reducing.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -184,9 +182,9 @@ def _reduced_apart(folder: Path, q: Quarter, config: Config, mode: str,
                    cache_dir: str | Path | None, rejects_dir: str | Path | None,
                    key: str | None) -> tuple[_Reduced, dict[str, float]]:
     """``_reduced`` in a child process: its result and its timings."""
-    # The child is spawned for this one task: at its exit the cycle collector need not walk
-    # every module's objects again (as ``cli.exit_quickly`` does for the command itself).
-    atexit.register(gc.freeze)
+    from .cli import exit_quickly
+
+    exit_quickly()  # the child is spawned for this one task: its exit is the command's
     timings: dict[str, float] = {}
     done = _reduced(folder, q, config, mode, cache_dir, timings, rejects_dir=rejects_dir,
                     engine="stream", key=key)
