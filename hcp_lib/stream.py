@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -550,9 +548,11 @@ class Ahead:
     """A batch with what the read-ahead thread works out beside reading it.
 
     All numpy over Arrow's buffers, which runs without Python's lock: hashing the key, asking
-    the earlier batches' keys, and (evaluations) finding each row's case. The validating thread
-    then only validates and folds. The results are the ones validation would compute itself:
-    the key's columns are hashed as read only where validation keeps them as read
+    the earlier batches' keys, and (evaluations) hashing and ordering each row's case id. The
+    validating thread then finds the cases (``find_cases``, a binary search), validates and
+    folds: the search on the reading thread made that thread slower per batch than the
+    validating one, which then waited. The results are the ones validation would compute
+    itself: the key's columns are hashed as read only where validation keeps them as read
     (``key_as_read``), and the lookups run on every row, the accepted ones picked afterwards.
     """
 
@@ -576,10 +576,10 @@ class Ahead:
             ahead.case_ids = CaseIds.of(frame["case_id"])
         return ahead
 
-    def find_cases(self, cases: Future[CaseLookup] | None) -> Ahead:
-        """Each row's case, once the accepted cases are indexed (waits for them)."""
+    def find_cases(self, cases: CaseLookup | None) -> Ahead:
+        """Each row's case among the accepted cases, once they are indexed."""
         if cases is not None and self.case_ids is not None:
-            self.case_positions = cases.result().positions(self.case_ids)
+            self.case_positions = cases.positions(self.case_ids)
             self.case_ids = None
         return self
 
@@ -634,45 +634,39 @@ class TableReader:
     """A big table's batches, read, stacked and hashed ahead (``Ahead``) on a thread of its
     own that starts at once: the evaluations are read while the cases are validated.
 
-    ``cases``: for the evaluations, the case index to come (each row's case is found ahead).
-    Until it comes, up to ``waiting`` batches are read, stacked and hashed (the cases' phase
-    leaves the evaluations' reading no room otherwise, and then the validating thread waits on
-    it); after that at most two batches wait (one queued, one read), so memory stays bounded."""
+    ``cases``: the rows' case ids are hashed too (the evaluations). At most ``waiting``
+    batches are read ahead of the one being validated (``waiting - 1`` handed over, one in
+    hand): the evaluations' reader fills them while the cases are validated (the cases' phase
+    leaves it no room otherwise, and then the validating thread waits on it), and keeps them
+    filled after, so memory stays bounded."""
 
-    def __init__(self, folder: Path, table: Table, batch_rows: int,
-                 cases: Future[CaseLookup] | None = None, waiting: int = 3) -> None:
+    def __init__(self, folder: Path, table: Table, batch_rows: int, cases: bool = False,
+                 waiting: int = 2) -> None:
         self.table = table
         self.errors: list[tuple[str, str]] = []
         self.seen = HashRuns()
         self.cases = cases
-        self.waiting = max(waiting, 1)
-        self.batches = ReadAhead(self._read(folder, batch_rows), name=f"hcp-read-{table.name}")
+        self.waiting = max(waiting, 2)
+        self.batches = ReadAhead(self._read(folder, batch_rows), depth=self.waiting - 1,
+                                 name=f"hcp-read-{table.name}")
 
     def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
-        read: deque[Ahead] = deque()
         for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
-            read.append(Ahead.of(number, stack(self.table, [sheet]), self.seen,
-                                 cases=self.cases is not None))
-            while read and (self.cases is None or self.cases.done()
-                            or len(read) >= self.waiting):
-                yield read.popleft().find_cases(self.cases)
-        while read:
-            yield read.popleft().find_cases(self.cases)
+            yield Ahead.of(number, stack(self.table, [sheet]), self.seen, cases=self.cases)
 
     def close(self) -> None:
-        if self.cases is not None and not self.cases.done():
-            self.cases.cancel()  # a reader waiting for the case index gives up
         self.batches.close()
 
 
 def _stream_table(reader: TableReader, folder: Path, quarter: Quarter, config: Config,
-                  rejects_dir: Path | None, consume: Callable[..., None]) -> TableReport:
+                  rejects_dir: Path | None, consume: Callable[..., None],
+                  cases: CaseLookup | None = None) -> TableReport:
     """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``
-    (with their key hashes, and for the evaluations, their cases' positions)."""
+    (with their key hashes, and for the evaluations, their positions among ``cases``)."""
     table, seen = reader.table, reader.seen
     tally = TableTally(table, config, rejects_dir)
     for ahead in progress(reader.batches, desc=f"{table.title} {table.name}", unit="batch"):
-        raw = ahead.raw
+        raw = ahead.find_cases(cases).raw
         result = validate_table(raw, quarter, config, config.registry,
                                 earlier=ahead.seen_before(seen), prune=False,
                                 hashed=ahead.hashed)
@@ -708,9 +702,8 @@ def stream_quarter(
     heap.reuse_pages()
     # Both big tables start reading at once, each on its own thread, while the small tables
     # are read here; the evaluations find their cases once the cases are indexed.
-    lookup: Future[CaseLookup] = Future()
     readers = [TableReader(folder, TABLES["cases"], batch_rows),
-               TableReader(folder, TABLES["evaluations"], batch_rows, lookup)]
+               TableReader(folder, TABLES["evaluations"], batch_rows, cases=True, waiting=3)]
     try:
         start = Start.of(folder, q, config, mode, rejects_dir, next_evaluations, until)
         rejects_path = start.rejects_path
@@ -723,12 +716,11 @@ def stream_quarter(
         readers[0].close()
         readers[0].seen = HashRuns()  # the cases' ids seen: 8 bytes a case, no longer needed
         index = CaseIndex.of(cases.store)
-        lookup.set_result(index.lookup)
 
         # Evaluations: counted per group; they mark their cases evaluated.
         evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup, keep)
         reports["evaluations"] = _stream_table(readers[1], folder, q, config, rejects_path,
-                                               evaluations)
+                                               evaluations, index.lookup)
     finally:
         for reader in readers:
             reader.close()

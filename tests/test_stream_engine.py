@@ -4,7 +4,6 @@ that wait for the case index and stop cleanly."""
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
 
 import numpy as np
 import pyarrow as pa
@@ -88,53 +87,48 @@ def test_ids_with_nothing_to_trim_pass_as_read(values, plain):
     assert done.column("eval_id").to_pylist() == want
 
 
-def test_evaluations_reader_waits_for_the_cases_and_closes_while_waiting(tmp_path):
-    """The evaluations' reader reads its first batch, then waits for the case index; closed
-    first (a failed run), it stops."""
+def test_evaluations_reader_closes_while_its_batches_wait(tmp_path):
+    """The evaluations' reader reads ahead at once; closed before anything is taken (a failed
+    run), its thread stops."""
     folder = FIXTURES / "good_2022Q2"
-    cases: Future = Future()
     before = threading.active_count()
-    reader = TableReader(folder, TABLES["evaluations"], 1000, cases)
+    reader = TableReader(folder, TABLES["evaluations"], 1000, cases=True, waiting=3)
     reader.close()
     assert threading.active_count() == before
-    assert cases.cancelled()
 
 
 def _hashed_rows(reader: TableReader) -> int:
     return sum(len(run) for run in reader.seen.runs)
 
 
-def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches_until_the_cases_come():
-    """While the case index is built, the evaluations' reader reads, stacks and hashes up to
-    ``waiting`` batches (no further); once the index comes, each batch finds its cases, in
-    order."""
+def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches():
+    """While nothing takes its batches (the cases are being validated), the evaluations'
+    reader reads, stacks and hashes up to ``waiting`` batches, no further; the validating
+    thread then finds each batch's cases, and the batches come in order."""
     import time
 
     from hcp_lib.stream import CaseLookup
 
     no_cases = CaseLookup(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32))
     folder, table = FIXTURES / "good_2022Q2", TABLES["evaluations"]
-    known: Future = Future()
-    known.set_result(no_cases)
-    every = list(TableReader(folder, table, 3, known).batches)
+    every = list(TableReader(folder, table, 3, cases=True).batches)
     assert len(every) > 4
     first_three = sum(len(b.raw.frame) for b in every[:3])
 
-    cases: Future = Future()
-    reader = TableReader(folder, table, 3, cases, waiting=3)
+    reader = TableReader(folder, table, 3, cases=True, waiting=3)
     try:
         deadline = time.monotonic() + 10
         while _hashed_rows(reader) < first_three and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(0.2)  # room to read a fourth batch, were it not bounded
         assert _hashed_rows(reader) == first_three
-        cases.set_result(no_cases)
-        batches = list(reader.batches)
+        batches = [b.find_cases(no_cases) for b in reader.batches]
     finally:
         reader.close()
     assert [b.number for b in batches] == [b.number for b in every]
     assert [len(b.raw.frame) for b in batches] == [len(b.raw.frame) for b in every]
     assert all(b.case_positions is not None and (b.case_positions == -1).all() for b in batches)
+    assert all(b.case_ids is None for b in batches)
 
 
 def test_validation_takes_the_key_hashes_worked_out_ahead(config):
