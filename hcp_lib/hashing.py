@@ -136,6 +136,41 @@ def hash_order(hashes: np.ndarray) -> np.ndarray:
     return order
 
 
+RANGES_FROM = 1 << 16
+"""Sorted hashes from this many on are searched a top-byte range at a time (``range_cuts``)."""
+_TOP_BYTES = np.arange(1, 256, dtype=np.uint64) << np.uint64(56)
+
+
+def range_cuts(ordered: np.ndarray) -> list[int] | None:
+    """Where each of the 256 ranges of sorted hashes' top byte begins, and the end; None for
+    fewer than ``RANGES_FROM`` hashes (a whole search of them stays in cache anyway)."""
+    if len(ordered) < RANGES_FROM:
+        return None
+    return [0, *np.searchsorted(ordered, _TOP_BYTES).tolist(), len(ordered)]
+
+
+def search_sorted(hay: np.ndarray, needles: np.ndarray, cuts: list[int] | None) -> np.ndarray:
+    """``np.searchsorted(hay, needles)`` for sorted hashes and sorted needles.
+
+    With ``cuts`` (``range_cuts(hay)``) each top-byte range of the needles is searched in its
+    own slice of ``hay``: the hashes are uniform, so at 20M a slice is 80,000 hashes, which
+    stay in cache, where one search over the whole array misses it at nearly every step
+    (twice as fast at 20M hashes, the same at 2M). The answers are the same.
+    """
+    if cuts is None or len(needles) < 256:
+        return np.searchsorted(hay, needles)
+    starts = [0, *np.searchsorted(needles, _TOP_BYTES).tolist(), len(needles)]
+    out = np.empty(len(needles), dtype=np.int64)
+    for r in range(256):
+        a, b = starts[r], starts[r + 1]
+        if b > a:
+            lo = cuts[r]
+            found = np.searchsorted(hay[lo:cuts[r + 1]], needles[a:b])
+            found += lo
+            out[a:b] = found
+    return out
+
+
 @dataclass
 class Hashed:
     """A batch's key hashes, once: one per row, and the rows in hash order.

@@ -37,7 +37,7 @@ from . import heap
 from . import reduce as rd
 from .config import Config
 from .contract import LEVELS, TABLES, Table
-from .hashing import Hashed, hash_order, key_hashes
+from .hashing import Hashed, hash_order, key_hashes, range_cuts, search_sorted
 from .load import (
     REJECTS_SUFFIX,
     LoadReport,
@@ -92,6 +92,7 @@ class HashRuns:
 
     def __init__(self) -> None:
         self.runs: list[np.ndarray] = []
+        self._cuts: list[list[int] | None] = []  # each run's ``range_cuts``
 
     def contains(self, hashes: np.ndarray) -> np.ndarray:
         order = hash_order(hashes)
@@ -102,8 +103,8 @@ class HashRuns:
     def contains_sorted(self, needles: np.ndarray) -> np.ndarray:
         """For sorted needles (binary searches stay in cache), whether each is held."""
         found = np.zeros(len(needles), dtype=bool)
-        for run in self.runs:
-            at = np.minimum(np.searchsorted(run, needles), len(run) - 1)
+        for run, cuts in zip(self.runs, self._cuts, strict=True):
+            at = np.minimum(search_sorted(run, needles, cuts), len(run) - 1)
             found |= run[at] == needles
         return found
 
@@ -116,8 +117,10 @@ class HashRuns:
             # Two sorted runs: a stable sort of the pair is a linear merge. In place: the pair
             # plus their merge is the peak (twice the run), not three and a half times.
             run = np.concatenate([self.runs.pop(), run])
+            self._cuts.pop()
             run.sort(kind="stable")
         self.runs.append(run)
+        self._cuts.append(range_cuts(run))
 
     def seen_before(self, keys: pd.DataFrame, hashed: Hashed | None = None) -> np.ndarray:
         """Rows whose key an earlier call held; then remember these (``validate_table``'s hook)."""
@@ -933,6 +936,7 @@ class CaseLookup:
     def __init__(self, hashes: np.ndarray, codes: np.ndarray) -> None:
         self.hashes = hashes
         self.codes = codes
+        self.cuts = range_cuts(hashes)
 
     def hall(self, pos: np.ndarray) -> np.ndarray:
         """Whether the case at each position (-1: none) was handled in a hall."""
@@ -949,7 +953,8 @@ class CaseLookup:
         case_hash, hashes = self.hashes, asked.hashes
         if not len(case_hash) or not len(hashes):
             return np.full(len(hashes), -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(case_hash, hashes[asked.order]), len(case_hash) - 1)
+        at = np.minimum(search_sorted(case_hash, hashes[asked.order], self.cuts),
+                        len(case_hash) - 1)
         found = np.empty(len(hashes), dtype=np.int64)
         found[asked.order] = at
         return np.where((case_hash[found] == hashes) & asked.present, found, -1)

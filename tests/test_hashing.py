@@ -8,7 +8,16 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hcp_lib.hashing import arrow_hashes, column_hashes, duplicated, hash_order, key_hashes
+import hcp_lib.hashing as hashing
+from hcp_lib.hashing import (
+    arrow_hashes,
+    column_hashes,
+    duplicated,
+    hash_order,
+    key_hashes,
+    range_cuts,
+    search_sorted,
+)
 
 ids = st.lists(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(["0001", "01", "甲"])),
                max_size=60)
@@ -52,3 +61,48 @@ def test_high_bit_ties_are_put_right():
     assert np.array_equal(hash_order(hashes), np.argsort(hashes, kind="stable"))
     assert np.array_equal(key_hashes(pd.DataFrame({"x": ["a", "b"]})),
                           column_hashes(pd.Series(["a", "b"])))
+
+
+def _awkward_hashes(rng: np.random.Generator, n: int, pool: np.ndarray) -> np.ndarray:
+    """Hashes that meet the ranges' edges: the edges themselves and their neighbours, the
+    smallest and largest hash, repeats, values from ``pool``, and plain random ones."""
+    edges = np.arange(256, dtype=np.uint64) << np.uint64(56)
+    special = np.concatenate([edges, edges - np.uint64(1), edges + np.uint64(1),
+                              np.array([0, 2**64 - 1], dtype=np.uint64)])
+    parts = [rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True),
+             rng.choice(special, n // 4)]
+    if len(pool):
+        parts.append(rng.choice(pool, n // 4))
+    return np.sort(np.concatenate(parts))
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 3000), st.integers(0, 3000))
+def test_search_sorted_answers_as_numpy_does(seed, hay_size, needle_size):
+    """Range by range or whole, every needle lands where ``np.searchsorted`` puts it, also at
+    the ranges' edges, on repeats, and with ranges empty on either side."""
+    rng = np.random.default_rng(seed)
+    hay = _awkward_hashes(rng, hay_size, np.zeros(0, dtype=np.uint64))
+    needles = _awkward_hashes(rng, needle_size, hay)
+    old = hashing.RANGES_FROM
+    try:
+        hashing.RANGES_FROM = 1
+        cuts = range_cuts(hay)
+    finally:
+        hashing.RANGES_FROM = old
+    assert (cuts is None) == (len(hay) == 0)
+    want = np.searchsorted(hay, needles)
+    assert np.array_equal(search_sorted(hay, needles, cuts), want)
+    assert np.array_equal(search_sorted(hay, needles, None), want)
+
+
+def test_big_sorted_hashes_are_cut_into_ranges():
+    """From ``RANGES_FROM`` hashes on, a sorted array is searched by ranges, with the answers
+    of one search over the whole."""
+    rng = np.random.default_rng(7)
+    hay = np.sort(rng.integers(0, 2**64 - 1, hashing.RANGES_FROM, dtype=np.uint64))
+    assert range_cuts(hay[:-1]) is None
+    cuts = range_cuts(hay)
+    assert cuts is not None and len(cuts) == 257 and cuts[0] == 0 and cuts[-1] == len(hay)
+    assert all(np.diff(cuts) >= 0)
+    needles = _awkward_hashes(rng, 5000, hay)
+    assert np.array_equal(search_sorted(hay, needles, cuts), np.searchsorted(hay, needles))

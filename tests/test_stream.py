@@ -137,6 +137,38 @@ def test_random_quarters_stream_like_the_whole_table(config, tmp_path, quarter):
     _both(_quarter_dir(tmp_path, rows, split), config, batch_rows, tmp_path)
 
 
+def test_hash_runs_and_case_lookup_past_the_range_size():
+    """Runs and a case index big enough to be searched by ranges hold and find what they hold."""
+    from hcp_lib.hashing import RANGES_FROM
+    from hcp_lib.stream import CaseIds, CaseLookup
+
+    rng = np.random.default_rng(11)
+    runs = HashRuns()
+    held = []
+    for _ in range(3):
+        batch = rng.integers(0, 2**64 - 1, RANGES_FROM, dtype=np.uint64)
+        assert not runs.contains(batch).any()
+        runs.add(batch)
+        held.append(batch)
+    every = np.concatenate(held)
+    fresh = rng.integers(0, 2**64 - 1, 1000, dtype=np.uint64)
+    assert runs.contains(np.concatenate([every, fresh])).tolist() == (
+        [True] * len(every) + [False] * len(fresh))
+
+    hashes = np.unique(every)
+    lookup = CaseLookup(hashes, np.arange(len(hashes), dtype=np.uint32))
+    assert lookup.cuts is not None
+    ids = pd.Series([*(f"C{i}" for i in range(2000)), None])
+    asked = CaseIds.of(ids)
+    asked.hashes[:1000] = hashes[rng.choice(len(hashes), 1000)]  # half of them known
+    order = np.argsort(asked.hashes, kind="stable")
+    asked.order = order
+    pos = lookup.positions(asked)
+    known = np.isin(asked.hashes, hashes) & asked.present
+    assert np.array_equal(pos >= 0, known)
+    assert np.array_equal(hashes[pos[known]], asked.hashes[known])
+
+
 def test_hash_runs_remember_across_merges():
     runs = HashRuns()
     rng = np.random.default_rng(1)
