@@ -649,8 +649,7 @@ class TableReader:
         self.errors: list[tuple[str, str]] = []
         self.seen = HashRuns()
         self.cases = cases
-        self.waiting = max(waiting, 2)
-        self.batches = ReadAhead(self._read(folder, batch_rows), depth=self.waiting - 1,
+        self.batches = ReadAhead(self._read(folder, batch_rows), depth=max(waiting - 1, 1),
                                  name=f"hcp-read-{table.name}")
 
     def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:

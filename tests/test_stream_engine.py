@@ -1,5 +1,5 @@
 """The streaming engine's own pieces: group numbering on codes, ids passed as read, readers
-that wait for the case index and stop cleanly."""
+that read a bounded number of batches ahead and stop cleanly."""
 
 from __future__ import annotations
 
