@@ -135,8 +135,8 @@ def hash_order(hashes: np.ndarray) -> np.ndarray:
 def _ties_put_right(hashes: np.ndarray, words: np.ndarray, bits: int) -> None:
     """Sorted (high bits, row) words: each run of equal high bits sorted by the full hash.
 
-    The runs are contiguous and short, so only their words move, and a stable sort keeps equal
-    hashes in row order."""
+    The runs are contiguous and short, so only their words move. They are sorted together:
+    the runs' high bits already order them, and a stable sort keeps equal hashes in row order."""
     n, shift, step = len(words), np.uint64(bits), 1 << 22
     same = np.empty(max(n - 1, 0), dtype=bool)
     for start in range(0, n - 1, step):  # in slices: no n-sized temporary of high bits
@@ -148,9 +148,8 @@ def _ties_put_right(hashes: np.ndarray, words: np.ndarray, bits: int) -> None:
     tied[1:] |= same
     tied[:-1] |= same
     at = np.flatnonzero(tied)
-    run_of = np.cumsum((at == 0) | ~same[np.maximum(at - 1, 0)])
     rows = (words[at] & np.uint64((1 << bits) - 1)).view(np.int64)
-    words[at] = words[at][np.lexsort((hashes[rows], run_of))]
+    words[at] = words[at][np.argsort(hashes[rows], kind="stable")]
 
 
 PIECE = 1 << 11
