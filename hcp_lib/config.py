@@ -20,6 +20,7 @@ from .documents.settings import DocumentSettings
 from .mail.settings import MailSettings
 from .quarters import Quarter
 from .registry import Registry, RegistryError
+from .yamltext import safe_load
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "config" / "xiamen.yaml"
 
@@ -291,7 +292,7 @@ def load_config(path: str | Path | None = None, *, check_registry: bool = True) 
     """
     path = Path(path) if path else DEFAULT_CONFIG
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: 不是 UTF-8 文本 / not UTF-8 text (save the configuration as UTF-8)") from exc
     except OSError as exc:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from .yamltext import safe_load
+
 FigureKind = Literal[
     "text", "date", "count", "percent", "score", "names", "names_subset", "pairs",
     "pairs_subset", "unit_rates", "parts", "records", "months", "flag", "change", "range",
@@ -110,7 +112,7 @@ def load_published(path: str | Path) -> Published:
     """Read and validate a transcription; every error names the file and the entry id."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PublishedError(f"cannot read published figures {path}: {exc}") from exc
     except yaml.YAMLError as exc:
