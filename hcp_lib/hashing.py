@@ -62,27 +62,24 @@ def arrow_hashes(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     lengths = np.diff(offsets)
     if text.null_count:
         lengths[~text.is_valid().to_numpy(zero_copy_only=False)] = 0
-    out = np.empty(len(text), dtype=np.uint64)
     shortest, longest = (int(lengths.min()), int(lengths.max())) if len(lengths) else (0, 0)
-    distinct = ([shortest] if shortest == longest else
-                np.flatnonzero(np.bincount(lengths - shortest)) + shortest)
-    for length in distinct:
-        rows = None if len(distinct) == 1 else np.flatnonzero(lengths == length)
-        starts = offsets[:-1] if rows is None else offsets[rows]
-        hashes = _fixed_width(data, starts, int(length))
-        if rows is None:
-            out[:] = hashes
-        else:
-            out[rows] = hashes
+    if shortest == longest:  # the usual id column: one length, and (no nulls) one block
+        return _fixed_width(data, offsets[:-1], shortest, contiguous=not text.null_count)
+    out = np.empty(len(text), dtype=np.uint64)
+    for length in np.flatnonzero(np.bincount(lengths - shortest)) + shortest:
+        rows = np.flatnonzero(lengths == length)
+        out[rows] = _fixed_width(data, offsets[rows], int(length))
     return out
 
 
-def _fixed_width(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
-    """Hashes of strings of one byte length starting at ``starts``."""
+def _fixed_width(data: np.ndarray, starts: np.ndarray, length: int,
+                 contiguous: bool = False) -> np.ndarray:
+    """Hashes of strings of one byte length starting at ``starts`` (``contiguous``: known to
+    follow one another)."""
     n = len(starts)
     words = (length + 7) // 8
-    if n and length and starts[-1] - starts[0] == (n - 1) * length and \
-            np.all(np.diff(starts) == length):
+    if n and length and (contiguous or (starts[-1] - starts[0] == (n - 1) * length
+                                        and np.all(np.diff(starts) == length))):
         raw = data[starts[0]:starts[0] + n * length].reshape(n, length)  # contiguous: a view
     else:
         raw = data[starts[:, None] + np.arange(length)] if length else np.zeros((n, 0), np.uint8)
@@ -90,19 +87,27 @@ def _fixed_width(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarra
     padded[:, :length] = raw
     block = padded.view(np.uint64)
     with np.errstate(over="ignore"):
-        h = np.full(n, np.uint64(length + 1) * _GOLDEN, dtype=np.uint64)
+        seed = np.uint64(length + 1) * _GOLDEN
+    if not words:
+        return np.full(n, seed, dtype=np.uint64)
+    shifted = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        h = block[:, 0] ^ seed
         for j in range(words):
-            h ^= block[:, j]
-            h ^= h >> _S33
-            h *= _M1
-            h ^= h >> _S33
-            h *= _M2
-            h ^= h >> _S33
+            if j:
+                h ^= block[:, j]
+            for multiplier in (_M1, _M2, None):
+                np.right_shift(h, _S33, out=shifted)
+                h ^= shifted
+                if multiplier is not None:
+                    h *= multiplier
     return h
 
 
 def key_hashes(keys: pd.DataFrame) -> np.ndarray:
     """One 64-bit hash per row of key values (text as the user typed it)."""
+    if keys.shape[1] == 1:  # 0 * _MIX ^ h is h
+        return column_hashes(keys.iloc[:, 0])
     out = np.zeros(len(keys), dtype=np.uint64)
     for name in keys.columns:
         with np.errstate(over="ignore"):
