@@ -3,9 +3,10 @@
 Each engine runs in a fresh subprocess over the demo quarter's own Parquet files (``hcp demo``
 writes them to data/raw), or over a copy scaled up ``--scale`` times with fresh ids (written to
 benchmarks/out/, removed afterwards). Figures are whole-process: wall seconds measured by the
-parent (interpreter start included) and the child's peak resident memory (VmHWM). The engines
-take turns, one run each per round, and each round's ratio to DuckDB is kept: the median of
-those (``paired rounds``) moves least when the machine is busy for a while.
+parent (interpreter start and exit included; every child exits as an ``hcp`` command does) and
+the child's peak resident memory (VmHWM). The engines take turns, one run each per round, and
+each round's ratio to DuckDB is kept: the median of those (``paired rounds``) moves least when
+the machine is busy for a while.
 
     python benchmarks/bench_scale.py                  # the default quarter, every engine
     python benchmarks/bench_scale.py --scale 10       # ten times the rows (≈20M + 20M)
@@ -25,6 +26,8 @@ join and group-by in SQL straight over the Parquet files, no validation: the flo
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
 import shutil
 import statistics
@@ -108,6 +111,10 @@ def _config():
 
 def child(engine: str, folder: Path) -> None:
     sys.path.insert(0, str(ROOT))
+    # Every engine's process ends as an ``hcp`` command's does (``hcp_lib.cli.exit_quickly``:
+    # the collector frozen at exit, not run again over every module's objects). Done here by
+    # hand, so that DuckDB's process imports nothing of hcp.
+    atexit.register(gc.freeze)
     result = ENGINES[engine](folder)
     import resource
 
