@@ -952,7 +952,7 @@ def stack(table: Table, sheets: list[Sheet],
             encoded = (in_order_of_appearance(column) if pa.types.is_dictionary(column.type)
                        else pc.dictionary_encode(column))
             stacked = stacked.set_column(i, name, _clean_dictionary(encoded))
-    frame = stacked.unify_dictionaries().to_pandas(self_destruct=True)
+    frame = stacked.unify_dictionaries().to_pandas(self_destruct=True, split_blocks=True)
     for name in names:
         if len(frame) == 0 or frame[name].dtype == object:
             frame[name] = frame[name].astype("str")

@@ -178,7 +178,7 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
                   frame[table.period_column], detail=f"{quarter.start:%Y-%m-%d} – {quarter.last_day}")
 
     if table.key and all(k in typed for k in table.key):
-        keys = pd.DataFrame({k: typed[k] for k in table.key})
+        keys = pd.DataFrame({k: typed[k] for k in table.key}, copy=False)
         if hashed is None and (earlier is not None or len(keys) > 1):
             hashed = Hashed.of(keys)
         dup, shown = _duplicates(keys, hashed)
@@ -189,7 +189,7 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
                       table.column(k).header for k in table.key))
 
     typed.update({m: frame[m] for m in META})
-    accepted = pd.DataFrame(typed)
+    accepted = pd.DataFrame(typed, copy=False)  # no blocks of alike columns copied together
     if found.reject.any():  # the usual batch rejects nothing: no copy of every column
         accepted = accepted.loc[~found.reject]
     accepted = accepted.reset_index(drop=True)
