@@ -71,7 +71,10 @@ def test_a_run_without_the_cache_leaves_no_cache_behind(tiny_report: Path):
     assert "2022年第一季度" in analyst  # 趋势分析 still has the earlier quarter
 
 
-def test_the_streamed_look_ahead_keeps_what_the_reduction_reads(tiny_data):
+@pytest.mark.parametrize("batch_rows", [500_000, 7])
+def test_the_streamed_look_ahead_keeps_what_the_reduction_reads(tiny_data, batch_rows):
+    """In one batch or many (each with categories of its own), the kept weeks hold the
+    whole table's values, the item and unit columns still categorical."""
     from datetime import date
 
     from hcp_lib.load import load_quarter
@@ -81,7 +84,8 @@ def test_the_streamed_look_ahead_keeps_what_the_reduction_reads(tiny_data):
     from hcp_lib.stream import stream_quarter
 
     q, until = Quarter.parse(QUARTER), date(2022, 7, 20)
-    streamed = stream_quarter(tiny_data / "2022Q3", "2022Q3", CFG, keep=window_rows(q, until))
+    streamed = stream_quarter(tiny_data / "2022Q3", "2022Q3", CFG, keep=window_rows(q, until),
+                              batch_rows=batch_rows)
     whole = load_quarter(tiny_data / "2022Q3", "2022Q3", CFG)
     expected = _lookahead(whole.tables["evaluations"], q, _end_of(until))
     assert streamed.report == whole.report
@@ -90,3 +94,5 @@ def test_the_streamed_look_ahead_keeps_what_the_reduction_reads(tiny_data):
     pd.testing.assert_frame_equal(
         streamed.kept.astype(object).reset_index(drop=True),
         expected[list(LOOKAHEAD_COLUMNS)].astype(object).reset_index(drop=True))
+    for name in ("item_code", "unit", "level"):
+        assert isinstance(streamed.kept[name].dtype, pd.CategoricalDtype), name
