@@ -171,29 +171,46 @@ class Groups:
         if n == 0:
             return np.zeros(0, dtype=np.int64)
         key = np.zeros(n, dtype=np.int64)
-        span = 1
+        span, renumbered = 1, False
         for name in self.names:
             codes, labels = columns[name]
             if span * len(labels) >= 1 << 62:  # renumber densely before the key could overflow
                 key, seen = pd.factorize(key, sort=False)
-                span = len(seen)
-            key = key * len(labels) + codes
+                span, renumbered = len(seen), True
+            key *= len(labels)  # in place: no temporaries of the batch's length
+            key += codes
             span *= len(labels)
         inverse, uniques = pd.factorize(key, sort=False)
-        # Each group's first row: ids come in order of first appearance, so a row starts a
-        # group where the running maximum of the ids goes up.
-        first = np.flatnonzero(np.diff(np.maximum.accumulate(inverse), prepend=-1) > 0)
+        group_codes = self._group_codes(columns, inverse, np.asarray(uniques), renumbered)
         local_codes = []
         for d, name in enumerate(self.names):
-            codes, labels = columns[name]
+            _, labels = columns[name]
             lut = np.array([self._code_of(d, label) for label in labels], dtype=np.int64)
-            local_codes.append(lut[codes[first]])
+            local_codes.append(lut[group_codes[d]])
         local = self._ids_of(np.stack(local_codes, axis=1) if local_codes
                              else np.zeros((len(uniques), 0), dtype=np.int64))
         self._grow()
         rows = local[inverse]
         self.counts += np.bincount(rows, minlength=len(self.counts))
         return rows
+
+    def _group_codes(self, columns: Mapping[str, rd.Codes], inverse: np.ndarray,
+                     uniques: np.ndarray, renumbered: bool) -> list[np.ndarray]:
+        """Each distinct group's code in every dimension, in order of first appearance.
+
+        The key is the codes written in mixed radix (one digit a dimension), so they are read
+        back from the few distinct keys. Where the key was renumbered on the way (more than 62
+        bits), they come from each group's first row instead: ids come in order of first
+        appearance, so a row starts a group where the running maximum of the ids goes up."""
+        if renumbered:
+            first = np.flatnonzero(np.diff(np.maximum.accumulate(inverse), prepend=-1) > 0)
+            return [columns[name][0][first] for name in self.names]
+        rest = uniques.astype(np.int64)
+        digits = []
+        for name in reversed(self.names):
+            rest, digit = np.divmod(rest, len(columns[name][1]))
+            digits.append(digit)
+        return digits[::-1]
 
     def merge(self, part: Groups) -> np.ndarray:
         """Fold another partition's groups in; returns its group numbers in these."""
