@@ -576,9 +576,10 @@ class Ahead:
 
     All numpy over Arrow's buffers, which runs without Python's lock: hashing the key, asking
     the earlier batches' keys, and (evaluations) hashing and ordering each row's case id. The
-    validating thread then finds the cases (``find_cases``, a binary search), validates and
-    folds: the search on the reading thread made that thread slower per batch than the
-    validating one, which then waited. The results are the ones validation would compute
+    cases are found (``find_cases``, a binary search) by whichever thread has the batch once
+    they are indexed: the validating thread for the batches read ahead while the cases were
+    validated, the reading thread for those it reads after (it has room then, and the
+    validating thread has none). The results are the ones validation would compute
     itself: the key's columns are hashed as read only where validation keeps them as read
     (``key_as_read``), and the lookups run on every row, the accepted ones picked afterwards.
     """
@@ -673,12 +674,15 @@ class TableReader:
         self.errors: list[tuple[str, str]] = []
         self.seen = HashRuns()
         self.cases = cases
+        self.lookup: CaseLookup | None = None
+        """The cases' index, once built: the batches read from then on find their cases here."""
         self.batches = ReadAhead(self._read(folder, batch_rows), depth=max(waiting - 1, 1),
                                  name=f"hcp-read-{table.name}")
 
     def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
         for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
-            yield Ahead.of(number, stack(self.table, [sheet]), self.seen, cases=self.cases)
+            ahead = Ahead.of(number, stack(self.table, [sheet]), self.seen, cases=self.cases)
+            yield ahead.find_cases(self.lookup)
 
     def close(self) -> None:
         self.batches.close()
@@ -742,6 +746,7 @@ def stream_quarter(
         readers[0].close()
         readers[0].seen = HashRuns()  # the cases' ids seen: 8 bytes a case, no longer needed
         index = CaseIndex.of(cases.store)
+        readers[1].lookup = index.lookup
 
         # Evaluations: counted per group; they mark their cases evaluated.
         evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup, keep)

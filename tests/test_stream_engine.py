@@ -103,8 +103,9 @@ def _hashed_rows(reader: TableReader) -> int:
 
 def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches():
     """While nothing takes its batches (the cases are being validated), the evaluations'
-    reader reads, stacks and hashes up to ``waiting`` batches, no further; the validating
-    thread then finds each batch's cases, and the batches come in order."""
+    reader reads, stacks and hashes up to ``waiting`` batches, no further. Once the cases are
+    indexed, the validating thread finds the cases of those batches, the reader those of the
+    batches it reads after; the batches come in order."""
     import time
 
     from hcp_lib.stream import CaseLookup
@@ -122,9 +123,15 @@ def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches():
             time.sleep(0.01)
         time.sleep(0.2)  # room to read a fourth batch, were it not bounded
         assert _hashed_rows(reader) == first_three
-        batches = [b.find_cases(no_cases) for b in reader.batches]
+        reader.lookup = no_cases  # the cases are indexed
+        found_ahead, batches = [], []
+        for b in reader.batches:
+            found_ahead.append(b.case_ids is None)
+            batches.append(b.find_cases(no_cases))
     finally:
         reader.close()
+    assert found_ahead[:2] == [False, False]  # read before the index: found by the validator
+    assert all(found_ahead[3:])  # read after it: found by the reader
     assert [b.number for b in batches] == [b.number for b in every]
     assert [len(b.raw.frame) for b in batches] == [len(b.raw.frame) for b in every]
     assert all(b.case_positions is not None and (b.case_positions == -1).all() for b in batches)
