@@ -28,6 +28,8 @@ class ReadAhead(Generic[T]):
         self._waiting: queue.Queue = queue.Queue(maxsize=max(depth, 1))
         self._stop = threading.Event()
         self._items = items
+        self.starved = False
+        """Whether the consumer is waiting for an item: the producer is the slower one."""
         self._worker = threading.Thread(target=self._produce, name=name, daemon=True)
         self._worker.start()
 
@@ -50,7 +52,9 @@ class ReadAhead(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         try:
             while True:
+                self.starved = self._waiting.empty()
                 item, error = self._waiting.get()
+                self.starved = False
                 if item is _DONE:
                     if error is not None:
                         raise error

@@ -574,14 +574,16 @@ def _checked(raw: RawTable, table: Table, result: Validated) -> Checked:
 class Ahead:
     """A batch with what the read-ahead thread works out beside reading it.
 
-    All numpy over Arrow's buffers, which runs without Python's lock: hashing the key, asking
-    the earlier batches' keys, and (evaluations) hashing and ordering each row's case id. The
-    cases are found (``find_cases``, a binary search) by whichever thread has the batch once
-    they are indexed: the validating thread for the batches read ahead while the cases were
-    validated, the reading thread for those it reads after (it has room then, and the
-    validating thread has none). The results are the ones validation would compute
-    itself: the key's columns are hashed as read only where validation keeps them as read
-    (``key_as_read``), and the lookups run on every row, the accepted ones picked afterwards.
+    All numpy over Arrow's buffers, which runs without Python's lock: hashing the key and
+    asking the earlier batches' keys (always here: the batches must ask in order). The rows'
+    case ids are hashed and ordered (``hash_cases``), and once the cases are indexed found
+    (``find_cases``, a binary search), by whichever thread has room: the reading thread while
+    the validating one is busy (the demo quarter's evaluations, or any table's batches read
+    while the cases are validated), the validating thread when it would otherwise wait for the
+    reader (20M rows, where the reader is the slower one). The results are the ones validation
+    would compute itself: the key's columns are hashed as read only where validation keeps them
+    as read (``key_as_read``), and the lookups run on every row, the accepted ones picked
+    afterwards.
     """
 
     number: int
@@ -592,21 +594,26 @@ class Ahead:
     case_positions: np.ndarray | None = None
 
     @classmethod
-    def of(cls, number: int, raw: RawTable, seen: HashRuns, cases: bool = False) -> Ahead:
-        """``cases``: also hash the rows' case ids (for ``find_cases``)."""
+    def of(cls, number: int, raw: RawTable, seen: HashRuns) -> Ahead:
         table, frame = raw.table, raw.frame
         ahead = cls(number, raw)
         if key_as_read(table) and all(k in frame.columns for k in table.key):
             keys = frame[list(table.key)]
             ahead.hashed = Hashed.of(keys)
             ahead.earlier = seen.seen_before(keys, ahead.hashed)
-        if cases and "case_id" in frame.columns:
-            ahead.case_ids = CaseIds.of(frame["case_id"])
         return ahead
+
+    def hash_cases(self) -> Ahead:
+        """The rows' case ids hashed and ordered, for ``find_cases``."""
+        frame = self.raw.frame
+        if self.case_ids is None and self.case_positions is None and "case_id" in frame.columns:
+            self.case_ids = CaseIds.of(frame["case_id"])
+        return self
 
     def find_cases(self, cases: CaseLookup | None) -> Ahead:
         """Each row's case among the accepted cases, once they are indexed."""
-        if cases is not None and self.case_ids is not None:
+        if cases is not None and self.case_positions is None \
+                and self.hash_cases().case_ids is not None:
             self.case_positions = cases.positions(self.case_ids)
             self.case_ids = None
         return self
@@ -662,7 +669,8 @@ class TableReader:
     """A big table's batches, read, stacked and hashed ahead (``Ahead``) on a thread of its
     own that starts at once: the evaluations are read while the cases are validated.
 
-    ``cases``: the rows' case ids are hashed too (the evaluations). At most ``waiting``
+    ``cases``: the rows' case ids are hashed (and found, once ``lookup`` is set) here too,
+    when this thread has room (the evaluations; see ``Ahead``). At most ``waiting``
     batches are read ahead of the one being validated (``waiting - 1`` handed over, one in
     hand): the evaluations' reader fills them while the cases are validated (the cases' phase
     leaves it no room otherwise, and then the validating thread waits on it), and keeps them
@@ -675,14 +683,24 @@ class TableReader:
         self.seen = HashRuns()
         self.cases = cases
         self.lookup: CaseLookup | None = None
-        """The cases' index, once built: the batches read from then on find their cases here."""
+        """The cases' index, once built: batches read from then on may find their cases here."""
         self.batches = ReadAhead(self._read(folder, batch_rows), depth=max(waiting - 1, 1),
                                  name=f"hcp-read-{table.name}")
 
     def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
         for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
-            ahead = Ahead.of(number, stack(self.table, [sheet]), self.seen, cases=self.cases)
-            yield ahead.find_cases(self.lookup)
+            ahead = Ahead.of(number, stack(self.table, [sheet]), self.seen)
+            if self.cases and self.has_room():
+                if self.lookup is not None:
+                    ahead.find_cases(self.lookup)
+                else:
+                    ahead.hash_cases()
+            yield ahead
+
+    def has_room(self) -> bool:
+        """Whether this thread has time for the cases' work: nobody is waiting for its batch."""
+        batches = getattr(self, "batches", None)  # None while the first batch is read
+        return batches is None or not batches.starved
 
     def close(self) -> None:
         self.batches.close()

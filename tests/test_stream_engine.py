@@ -4,6 +4,7 @@ that read a bounded number of batches ahead and stop cleanly."""
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pyarrow as pa
@@ -101,15 +102,16 @@ def _hashed_rows(reader: TableReader) -> int:
     return sum(len(run) for run in reader.seen.runs)
 
 
-def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches():
+@pytest.mark.parametrize("room", [True, False])
+def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches(monkeypatch, room):
     """While nothing takes its batches (the cases are being validated), the evaluations'
     reader reads, stacks and hashes up to ``waiting`` batches, no further. Once the cases are
-    indexed, the validating thread finds the cases of those batches, the reader those of the
-    batches it reads after; the batches come in order."""
-    import time
-
+    indexed, the validating thread finds the cases of those batches; of the batches read
+    after, the reader finds them when it has room, else the validating thread does. Either
+    way every batch comes with its cases found, in order."""
     from hcp_lib.stream import CaseLookup
 
+    monkeypatch.setattr(TableReader, "has_room", lambda self: room)
     no_cases = CaseLookup(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32))
     folder, table = FIXTURES / "good_2022Q2", TABLES["evaluations"]
     every = list(TableReader(folder, table, 3, cases=True).batches)
@@ -124,18 +126,45 @@ def test_evaluations_reader_reads_ahead_a_bounded_number_of_batches():
         time.sleep(0.2)  # room to read a fourth batch, were it not bounded
         assert _hashed_rows(reader) == first_three
         reader.lookup = no_cases  # the cases are indexed
-        found_ahead, batches = [], []
+        hashed_ahead, found_ahead, batches = [], [], []
         for b in reader.batches:
-            found_ahead.append(b.case_ids is None)
+            hashed_ahead.append(b.case_ids is not None)
+            found_ahead.append(b.case_positions is not None)
             batches.append(b.find_cases(no_cases))
     finally:
         reader.close()
-    assert found_ahead[:2] == [False, False]  # read before the index: found by the validator
-    assert all(found_ahead[3:])  # read after it: found by the reader
+    assert not any(found_ahead[:2])  # read before the index: found by the validating thread
+    assert all(found_ahead[3:]) is room and any(found_ahead[3:]) is room
+    assert all(hashed_ahead[:2]) is room  # hashed while the cases were validated, given room
     assert [b.number for b in batches] == [b.number for b in every]
     assert [len(b.raw.frame) for b in batches] == [len(b.raw.frame) for b in every]
     assert all(b.case_positions is not None and (b.case_positions == -1).all() for b in batches)
     assert all(b.case_ids is None for b in batches)
+
+
+def test_a_reader_has_room_unless_its_batch_is_awaited():
+    """The consumer blocked on an empty queue marks it starved: then the reader hands its
+    batches over without the cases' work."""
+    from hcp_lib.prefetch import ReadAhead
+
+    gate = threading.Event()
+
+    def items():
+        gate.wait(5)
+        yield 1
+
+    ahead = ReadAhead(items())
+    assert not ahead.starved  # nobody has asked yet
+    taken: list[int] = []
+    consumer = threading.Thread(target=lambda: taken.extend(ahead))
+    consumer.start()
+    deadline = time.monotonic() + 5
+    while not ahead.starved and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ahead.starved
+    gate.set()
+    consumer.join(5)
+    assert taken == [1] and not ahead.starved
 
 
 def test_validation_takes_the_key_hashes_worked_out_ahead(config):
