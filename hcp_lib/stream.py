@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -860,6 +861,8 @@ class CaseStore:
 
     BUCKET_BITS = 4
     FIRST, LARGEST = 1 << 14, 1 << 22
+    PARALLEL_FROM = 1 << 20
+    """From this many cases on, ``sorted`` sorts two buckets at a time."""
 
     def __init__(self) -> None:
         n = 1 << self.BUCKET_BITS
@@ -914,12 +917,18 @@ class CaseStore:
         return {"hashes": [[h] for h, _ in joined], "codes": [[c] for _, c in joined],
                 "fill": [len(h) for h, _ in joined], "count": self.count}
 
-    def sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        """(hashes, codes) sorted by hash; the store is emptied on the way."""
+    def sorted(self, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+        """(hashes, codes) sorted by hash; the store is emptied on the way.
+
+        Buckets are sorted ``workers`` at a time (numpy sorts without Python's lock): nothing
+        else runs while the index is built, and each bucket fills its own slice of the output.
+        The peak is then ``workers`` buckets' temporaries beside the index, not one."""
+        sizes = [sum(len(h) for h, _ in self.pieces(b)) for b in range(len(self.fill))]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64).tolist()
         hashes = np.empty(self.count, dtype=np.uint64)  # pages are touched as buckets fill in
         codes = np.empty(self.count, dtype=np.uint32)
-        at = 0
-        for b in range(len(self.fill)):
+
+        def sort_bucket(b: int) -> None:
             pieces = list(self.pieces(b))
             h = _joined([x for x, _ in pieces], np.uint64)
             c = _joined([y for _, y in pieces], np.uint32)
@@ -927,12 +936,19 @@ class CaseStore:
             self.hashes[b].clear()
             self.codes[b].clear()
             order = hash_order(h)
+            at = starts[b]
             np.take(h, order, out=hashes[at:at + len(h)])
             np.take(c, order, out=codes[at:at + len(h)])
-            at += len(h)
             freed = h.nbytes + c.nbytes + order.nbytes
             del h, c, order
             heap.give_back(freed)
+
+        if workers > 1 and self.count >= self.PARALLEL_FROM:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hcp-index") as pool:
+                list(pool.map(sort_bucket, range(len(self.fill))))
+        else:
+            for b in range(len(self.fill)):
+                sort_bucket(b)
         self.count = 0
         self.fill = [0] * len(self.fill)
         return hashes, codes

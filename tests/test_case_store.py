@@ -24,10 +24,13 @@ def _batches(sizes: list[int], seed: int) -> list[tuple[np.ndarray, np.ndarray]]
 
 
 @settings(max_examples=40, deadline=None)
-@given(sizes=st.lists(st.integers(0, 3000), max_size=8), seed=st.integers(0, 2**16))
-def test_sorted_equals_an_argsort_of_everything_added(sizes, seed):
+@given(sizes=st.lists(st.integers(0, 3000), max_size=8), seed=st.integers(0, 2**16),
+       together=st.booleans())
+def test_sorted_equals_an_argsort_of_everything_added(sizes, seed, together):
+    """Bucket by bucket, or two buckets at a time (``together``), each into its own slice."""
     store = CaseStore()
     store.FIRST, store.LARGEST = 16, 256  # many chunks, some left part-filled
+    store.PARALLEL_FROM = 0 if together else 1 << 62
     batches = _batches(sizes, seed)
     for hashes, codes in batches:
         store.add(hashes, codes)
