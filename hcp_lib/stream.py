@@ -575,33 +575,31 @@ def _checked(raw: RawTable, table: Table, result: Validated) -> Checked:
 class Ahead:
     """A batch with what the read-ahead thread works out beside reading it.
 
-    All numpy over Arrow's buffers, which runs without Python's lock: hashing the key and
-    asking the earlier batches' keys (always here: the batches must ask in order). The rows'
-    case ids are hashed and ordered (``hash_cases``), and once the cases are indexed found
-    (``find_cases``, a binary search), by whichever thread has room: the reading thread while
-    the validating one is busy (the demo quarter's evaluations, or any table's batches read
-    while the cases are validated), the validating thread when it would otherwise wait for the
-    reader (20M rows, where the reader is the slower one). The results are the ones validation
-    would compute itself: the key's columns are hashed as read only where validation keeps them
-    as read (``key_as_read``), and the lookups run on every row, the accepted ones picked
-    afterwards.
+    All numpy over Arrow's buffers, which runs without Python's lock: hashing and ordering the
+    key (asking the earlier batches' keys is the validating thread's: the batches must ask in
+    order, and there it costs the reader nothing; see *The duplicate check on the validating
+    thread* in docs/scale.md). The rows' case ids are hashed and ordered (``hash_cases``), and
+    once the cases are indexed found (``find_cases``, a binary search), by whichever thread has
+    room: the reading thread while the validating one is busy (the demo quarter's evaluations,
+    or any table's batches read while the cases are validated), the validating thread when it
+    would otherwise wait for the reader (20M rows, where the reader is the slower one). The
+    results are the ones validation would compute itself: the key's columns are hashed as read
+    only where validation keeps them as read (``key_as_read``), and the lookups run on every
+    row, the accepted ones picked afterwards.
     """
 
     number: int
     raw: RawTable
     hashed: Hashed | None = None
-    earlier: np.ndarray | None = None
     case_ids: CaseIds | None = None
     case_positions: np.ndarray | None = None
 
     @classmethod
-    def of(cls, number: int, raw: RawTable, seen: HashRuns) -> Ahead:
+    def of(cls, number: int, raw: RawTable) -> Ahead:
         table, frame = raw.table, raw.frame
         ahead = cls(number, raw)
         if key_as_read(table) and all(k in frame.columns for k in table.key):
-            keys = frame[list(table.key)]
-            ahead.hashed = Hashed.of(keys)
-            ahead.earlier = seen.seen_before(keys, ahead.hashed)
+            ahead.hashed = Hashed.of(frame[list(table.key)])
         return ahead
 
     def hash_cases(self) -> Ahead:
@@ -618,13 +616,6 @@ class Ahead:
             self.case_positions = cases.positions(self.case_ids)
             self.case_ids = None
         return self
-
-    def seen_before(self, seen: HashRuns) -> Callable[[pd.DataFrame, Hashed | None], np.ndarray]:
-        """``validate_table``'s ``earlier`` hook: the answer worked out ahead, else ``seen``'s."""
-        if self.earlier is None:
-            return seen.seen_before
-        earlier = self.earlier
-        return lambda keys, hashed: earlier
 
 
 class TableTally:
@@ -681,7 +672,6 @@ class TableReader:
                  waiting: int = 2) -> None:
         self.table = table
         self.errors: list[tuple[str, str]] = []
-        self.seen = HashRuns()
         self.cases = cases
         self.lookup: CaseLookup | None = None
         """The cases' index, once built: batches read from then on may find their cases here."""
@@ -690,7 +680,7 @@ class TableReader:
 
     def _read(self, folder: Path, batch_rows: int) -> Iterator[Ahead]:
         for number, sheet in sheet_batches(folder, self.table, batch_rows, self.errors):
-            ahead = Ahead.of(number, stack(self.table, [sheet]), self.seen)
+            ahead = Ahead.of(number, stack(self.table, [sheet]))
             if self.cases and self.has_room():
                 if self.lookup is not None:
                     ahead.find_cases(self.lookup)
@@ -712,12 +702,12 @@ def _stream_table(reader: TableReader, folder: Path, quarter: Quarter, config: C
                   cases: CaseLookup | None = None) -> TableReport:
     """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``
     (with their key hashes, and for the evaluations, their positions among ``cases``)."""
-    table, seen = reader.table, reader.seen
+    table, seen = reader.table, HashRuns()  # the keys asked so far, in batch order
     tally = TableTally(table, config, rejects_dir)
     for ahead in progress(reader.batches, desc=f"{table.title} {table.name}", unit="batch"):
         raw = ahead.find_cases(cases).raw
         result = validate_table(raw, quarter, config, config.registry,
-                                earlier=ahead.seen_before(seen), prune=False,
+                                earlier=seen.seen_before, prune=False,
                                 hashed=ahead.hashed)
         problems, rejected, part, accepted, hashes = _checked(raw, table, result)
         tally.add(ahead.number, problems, rejected, part)
@@ -763,7 +753,6 @@ def stream_quarter(
         cases = CaseFold(config, window)
         reports["cases"] = _stream_table(readers[0], folder, q, config, rejects_path, cases)
         readers[0].close()
-        readers[0].seen = HashRuns()  # the cases' ids seen: 8 bytes a case, no longer needed
         index = CaseIndex.of(cases.store)
         readers[1].lookup = index.lookup
 
