@@ -6,7 +6,8 @@ a time, is read whole and then cut into batches), each
 batch is validated by the very ``validate_table`` the in-memory loader uses and reduced at once
 into running group counts. What must outlive a batch is kept compact:
 
-- keys already seen (duplicate ids across files and batches): 64-bit hashes in sorted runs;
+- keys already seen (duplicate ids across files and batches): 64-bit hashes in sorted runs,
+  behind a filter of their top bits, asked on the validating thread in batch order;
 - the evaluation -> case lookup: each accepted case's id hash, group and two flags;
 - problems: merged per (file, sheet, column, kind) with the first examples, in the order the
   whole-table validation reports them;
@@ -89,12 +90,26 @@ MAX_RUN = 1 << 24
 their merge at once (2.4 GB at 100M ids), while a search in a few more runs costs little."""
 
 
+FILTER_FROM = 1 << 20
+"""A set of this many hashes gets its filter (``HashRuns``): below, the searches cost little."""
+FILTER_BITS = 28
+"""The filter's size: 2**28 bits (32 MB), about one in thirteen bits set at 20M hashes."""
+
+
 class HashRuns:
-    """A set of 64-bit hashes as sorted runs, merged as they grow (a log-structured set)."""
+    """A set of 64-bit hashes as sorted runs, merged as they grow (a log-structured set).
+
+    From ``FILTER_FROM`` hashes on, a bit per value of the hashes' top ``FILTER_BITS`` bits
+    says which values some held hash has: almost every key asked is new, and a clear bit
+    answers it without a binary search in every run (at 20M hashes the searches were most of
+    the duplicate check). Keeping the bits up costs a few passes over each batch
+    (``np.bitwise_or.at``: about 6 ms for 500,000 hashes)."""
 
     def __init__(self) -> None:
         self.runs: list[np.ndarray] = []
         self._cuts: list[list[int] | None] = []  # each run's ``range_cuts``
+        self._held = 0
+        self._bits: np.ndarray | None = None
 
     def contains(self, hashes: np.ndarray) -> np.ndarray:
         order = hash_order(hashes)
@@ -104,16 +119,44 @@ class HashRuns:
 
     def contains_sorted(self, needles: np.ndarray) -> np.ndarray:
         """For sorted needles (binary searches stay in cache), whether each is held."""
+        if self._bits is None:
+            return self._searched(needles)
+        maybe = np.flatnonzero(self._maybe(needles))
         found = np.zeros(len(needles), dtype=bool)
+        found[maybe] = self._searched(needles[maybe])
+        return found
+
+    def _searched(self, needles: np.ndarray) -> np.ndarray:
+        found = np.zeros(len(needles), dtype=bool)
+        if not len(needles):
+            return found
         for run, cuts in zip(self.runs, self._cuts, strict=True):
             at = np.minimum(search_sorted(run, needles, cuts), len(run) - 1)
             found |= run[at] == needles
         return found
 
+    def _maybe(self, needles: np.ndarray) -> np.ndarray:
+        """Whether each hash's filter bit is set: False means not held."""
+        top = (needles >> np.uint64(64 - FILTER_BITS)).astype(np.uint32)
+        return (self._bits[top >> 3] >> (top & 7).astype(np.uint8)) & 1 > 0
+
+    def _mark(self, hashes: np.ndarray) -> None:
+        """Set the filter bits of these hashes."""
+        top = (hashes >> np.uint64(64 - FILTER_BITS)).astype(np.uint32)
+        np.bitwise_or.at(self._bits, top >> 3,
+                         np.left_shift(1, (top & 7).astype(np.uint8), dtype=np.uint8))
+
     def add(self, hashes: np.ndarray, *, is_sorted: bool = False) -> None:
         if not len(hashes):
             return
         run = hashes if is_sorted else np.sort(hashes)
+        self._held += len(run)
+        if self._bits is not None:
+            self._mark(run)
+        elif self._held >= FILTER_FROM:
+            self._bits = np.zeros(1 << (FILTER_BITS - 3), dtype=np.uint8)
+            for held in [*self.runs, run]:
+                self._mark(held)
         while (self.runs and len(self.runs[-1]) <= 2 * len(run)
                and len(self.runs[-1]) + len(run) <= MAX_RUN):
             # Two sorted runs: a stable sort of the pair is a linear merge. In place: the pair

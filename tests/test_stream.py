@@ -181,6 +181,34 @@ def test_hash_runs_remember_across_merges():
     assert runs.contains(np.concatenate(seen)).all()
 
 
+@pytest.mark.parametrize("bits", [6, 20])
+def test_hash_runs_filter_answers_as_the_runs_do(monkeypatch, bits):
+    """Past ``FILTER_FROM`` hashes the set keeps a filter of their top bits. A coarse filter
+    (most bits set: every needle searched) and a fine one (few set) give the same answers as
+    the runs alone, across merges, with repeats within and across batches."""
+    from hcp_lib import stream
+
+    monkeypatch.setattr(stream, "FILTER_FROM", 50)
+    monkeypatch.setattr(stream, "FILTER_BITS", bits)
+    rng = np.random.default_rng(bits)
+    runs, held = stream.HashRuns(), np.zeros(0, dtype=np.uint64)
+    searched: list[int] = []
+    search = stream.HashRuns._searched
+    monkeypatch.setattr(stream.HashRuns, "_searched",
+                        lambda self, needles: searched.append(len(needles)) or search(self, needles))
+    for size in (30, 10, 40, 5, 200, 7, 120, 60):
+        batch = rng.integers(0, 2**64 - 1, size, dtype=np.uint64)
+        batch[: size // 4] = rng.choice(held, size // 4) if len(held) else batch[: size // 4]
+        batch[-2:] = batch[:2]  # repeats within the batch too
+        searched.clear()
+        assert runs.contains(batch).tolist() == np.isin(batch, held).tolist()
+        if runs._bits is not None and bits == 20:  # a fine filter: only the held are searched
+            assert searched[0] <= size // 4 + 2 + 5
+        runs.add(batch)
+        held = np.concatenate([held, batch])
+    assert runs._bits is not None and runs._bits.nbytes == 1 << (bits - 3)
+
+
 MEMORY_CHILD = textwrap.dedent("""
     import resource, sys
     cap = int(sys.argv[2]) * 2**20
