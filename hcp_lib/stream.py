@@ -619,16 +619,14 @@ class Ahead:
     """A batch with what the read-ahead thread works out beside reading it.
 
     All numpy over Arrow's buffers, which runs without Python's lock: hashing and ordering the
-    key (asking the earlier batches' keys is the validating thread's: the batches must ask in
-    order, and there it costs the reader nothing; see *The duplicate check on the validating
-    thread* in docs/scale.md). The rows' case ids are hashed and ordered (``hash_cases``), and
-    once the cases are indexed found (``find_cases``, a binary search), by whichever thread has
-    room: the reading thread while the validating one is busy (the demo quarter's evaluations,
-    or any table's batches read while the cases are validated), the validating thread when it
-    would otherwise wait for the reader (20M rows, where the reader is the slower one). The
-    results are the ones validation would compute itself: the key's columns are hashed as read
-    only where validation keeps them as read (``key_as_read``), and the lookups run on every
-    row, the accepted ones picked afterwards.
+    key. (Asking the earlier batches' keys is the validating thread's: the batches must ask in
+    order; see *The duplicate check on the validating thread* in docs/scale.md.) The rows'
+    case ids are hashed and ordered (``hash_cases``), and once the cases are indexed found
+    (``find_cases``, a binary search), by whichever thread has room: the reading thread while
+    the validating one is busy, the validating thread when it would otherwise wait for the
+    reader. The results are the ones validation would compute itself: the key's columns are
+    hashed as read only where validation keeps them as read (``key_as_read``), and the lookups
+    run on every row, the accepted ones picked afterwards.
     """
 
     number: int
