@@ -64,6 +64,9 @@ def run_memory(folder: Path) -> dict:
 
 
 def run_stream(folder: Path) -> dict:
+    from hcp_lib import early
+
+    early.start(folder)  # as the commands do: decoding begins while pandas is imported
     from hcp_lib.stream import stream_quarter
 
     result = stream_quarter(folder, QUARTER, _config(), mode="quarantine")

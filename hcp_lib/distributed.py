@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import heap
+from .batches import file_batches
 from .config import Config
 from .contract import TABLES, Table
 from .hashing import Hashed
@@ -57,7 +58,6 @@ from .stream import (
     TableTally,
     assemble,
     check_batch,
-    file_batches,
     ledger_of,
 )
 

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -30,6 +30,9 @@ import pyarrow.parquet as pq
 from .cells import as_cells, as_text, dictionary_columns, finish_dictionary, in_order_of_appearance
 from .contract import Column, Table
 from .masking import CONTROL_IN_TEXT, redact
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: the batch readers need none
+    import pandas as pd
 
 FORMATS = {".csv": "csv", ".xlsx": "workbook", ".xlsm": "workbook", ".xls": "workbook",
            ".xlsb": "workbook", ".ods": "workbook", ".et": "workbook", ".parquet": "parquet"}
@@ -927,6 +930,8 @@ def read_table(folder: str | Path, table: Table) -> RawTable:
 def stack(table: Table, sheets: list[Sheet],
           errors: list[tuple[str, str]] | None = None) -> RawTable:
     """Stack sheets into one frame: contract column order, absent columns as missing values."""
+    import pandas as pd
+
     names = kept_columns(table)
     parts, bounds, start = [], [], 0
     for sheet in sheets:
@@ -997,6 +1002,8 @@ def _clean_dictionary(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _labels(ids: np.ndarray, labels: list[str]) -> pd.Categorical:
+    import pandas as pd
+
     categories = list(dict.fromkeys(labels))
     lookup = np.array([categories.index(x) for x in labels], dtype=np.int32)
     codes = lookup[ids] if len(ids) else np.array([], dtype=np.int32)

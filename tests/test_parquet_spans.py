@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hcp_lib.stream import _row_group_batches
+from hcp_lib.batches import _row_group_batches
 
 
 @pytest.fixture

@@ -81,6 +81,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.cache is None and args.bulletin is None and args.engine == "stream":
+        _start_reading(args)
     from ..exitcodes import OK
     from ..progress import enabled as bars_enabled
     from ..run import RunFailed, check_options, main_run
@@ -112,3 +114,17 @@ def handle(args: argparse.Namespace) -> int:
 
         code = send(str(opts.quarter), report=opts.out_dir, config=args.config, quiet=args.quiet)
     return code
+
+
+def _start_reading(args: argparse.Namespace) -> None:
+    """With no cache to answer from, the run streams the quarter for certain: its decoding
+    begins while the run's modules are imported (``early.py``)."""
+    from .. import early
+    from ..paths import DataFolderError, data_root
+    from ..quarters import Quarter, QuarterError
+
+    try:
+        quarter = Quarter.parse(args.quarter)
+        early.start(data_root(args.data, quarter) / str(quarter))
+    except (QuarterError, DataFolderError):
+        return  # ``check_options`` words it

@@ -50,15 +50,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from ..config import ConfigError, load_config
     from ..paths import DataFolderError, data_root
     from ..quarters import Quarter, QuarterError
 
     try:
         quarter = Quarter.parse(args.quarter)
         root = data_root(args.data, quarter)
+    except (QuarterError, DataFolderError) as exc:
+        print(f"hcp validate: {exc}", file=sys.stderr)
+        return USAGE
+    if args.engine == "stream":
+        from .. import early
+
+        early.start(root / str(quarter))  # decoding begins while the library is imported
+    from ..config import ConfigError, load_config
+
+    try:
         config = load_config(args.config)
-    except (QuarterError, DataFolderError, ConfigError) as exc:
+    except ConfigError as exc:
         print(f"hcp validate: {exc}", file=sys.stderr)
         return USAGE
     if args.scheduler and args.engine != "dask":
