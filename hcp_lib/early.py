@@ -112,10 +112,16 @@ def _batches(entry: _Early) -> Iterator[tuple[int, Any]]:
 
 
 def release() -> None:
-    """Drop what was read early and never claimed (a run that ended before streaming)."""
+    """Drop what was read early and never claimed (a run that ended before streaming, or a
+    refused one): the thread stops after the batch in hand, and the readers are closed here,
+    not left to the interpreter's exit."""
     with _lock:
         left = list(_started.values())
         _started.clear()
     for entry in left:
         entry.wanted = True
+    for entry in left:
+        entry.done.wait()
         entry.read = []
+        if entry.rest is not None:
+            entry.rest.close()

@@ -18,6 +18,13 @@ from hcp_lib.stream import stream_quarter
 QUARTER = "2022Q2"
 
 
+@pytest.fixture(autouse=True)
+def _nothing_read_early():
+    early.release()  # a command run in this process before may have started and not streamed
+    yield
+    early.release()
+
+
 def test_the_batch_readers_import_no_pandas():
     """What the early thread imports leaves pandas for the main thread to import meanwhile."""
     code = ("import sys, hcp_lib.early, hcp_lib.batches, hcp_lib.contract; "
@@ -87,6 +94,23 @@ def test_only_a_started_table_is_claimed_and_only_once(tmp_path):
     numbers = [number for number, _ in claimed[0]]
     assert numbers == sorted(numbers) and numbers[0] == 0
     assert early.claim(folder, "cases", 5) is None
-    early.release()  # the evaluations, never claimed
+    early.release()  # the evaluations, never claimed: read and closed
     assert not early._started
     assert early.claim(folder, "evaluations", 5) is None
+
+
+def test_a_refused_command_lets_go_of_what_it_read_early(tmp_path, capsys):
+    """``hcp validate`` starts reading before it reads its configuration; refused there, it
+    leaves no table read early behind (no thread, no batches held)."""
+    import shutil
+
+    from hcp_lib.cli import main
+    from hcp_lib.exitcodes import USAGE
+
+    shutil.copytree(FIXTURES / "good_2022Q2", tmp_path / "data" / QUARTER)
+    code = main(["validate", QUARTER, "--data", str(tmp_path / "data"),
+                 "--config", str(tmp_path / "missing.yaml")])
+    assert code == USAGE
+    assert "hcp validate" in capsys.readouterr().err
+    assert not early._started
+    assert not any(t.name == "hcp-early-read" for t in threading.enumerate())
