@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, early
 from .commands import Parser, exit_codes
 from .exitcodes import (
     ERROR,
@@ -96,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hcp {args.command}: {describe(exc)}"
               + (f" 详见日志 (details in {where})" if where else ""), file=sys.stderr)
         return ERROR
+    finally:  # what a command began reading early and did not stream (it was refused) is let go
+        early.release()
 
 
 if __name__ == "__main__":

@@ -92,7 +92,6 @@ class HashRuns:
     def __init__(self) -> None:
         self.runs: list[np.ndarray] = []
         self._cuts: list[list[int] | None] = []  # each run's ``range_cuts``
-        self._held = 0
         self._bits: np.ndarray | None = None
 
     def contains(self, hashes: np.ndarray) -> np.ndarray:
@@ -134,10 +133,9 @@ class HashRuns:
         if not len(hashes):
             return
         run = hashes if is_sorted else np.sort(hashes)
-        self._held += len(run)
         if self._bits is not None:
             self._mark(run)
-        elif self._held >= FILTER_FROM:
+        elif sum(map(len, self.runs)) + len(run) >= FILTER_FROM:
             self._bits = np.zeros(1 << (FILTER_BITS - 3), dtype=np.uint8)
             for held in [*self.runs, run]:
                 self._mark(held)

@@ -81,15 +81,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    try:
-        return _handle(args)
-    finally:  # what was read early and not streamed (a refused run) is let go
-        from .. import early
-
-        early.release()
-
-
-def _handle(args: argparse.Namespace) -> int:
     if args.cache is None and args.bulletin is None and args.engine == "stream":
         _start_reading(args)
     from ..exitcodes import OK

@@ -50,15 +50,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    try:
-        return _handle(args)
-    finally:  # what was read early and not streamed (a refused run) is let go
-        from .. import early
-
-        early.release()
-
-
-def _handle(args: argparse.Namespace) -> int:
     from ..paths import DataFolderError, data_root
     from ..quarters import Quarter, QuarterError
 
