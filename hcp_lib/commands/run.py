@@ -83,12 +83,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     if args.cache is None and args.bulletin is None and args.engine == "stream":
         _start_reading(args)
-    from ..exitcodes import OK
-    from ..progress import enabled as bars_enabled
-    from ..run import RunFailed, check_options, main_run
-
     if args.quiet:
         os.environ["HCP_PROGRESS"] = "0"  # the loading stages' bars too
+    console = None
     if not args.quiet:
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("hcp: %(message)s"))
@@ -96,6 +93,20 @@ def handle(args: argparse.Namespace) -> int:
         logger = logging.getLogger("hcp")
         logger.setLevel(logging.INFO)
         logger.addHandler(console)
+    try:
+        return _run(args)
+    finally:
+        # Run in-process (a notebook, the tests), the command leaves no handler behind on a
+        # stream that may be closed by the time the next run logs.
+        if console is not None:
+            logging.getLogger("hcp").removeHandler(console)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..exitcodes import OK
+    from ..progress import enabled as bars_enabled
+    from ..run import RunFailed, check_options, main_run
+
     try:
         opts = check_options(
             args.quarter, data_dir=args.data, out_dir=args.out, config_path=args.config,

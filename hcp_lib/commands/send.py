@@ -65,15 +65,25 @@ def handle(args: argparse.Namespace) -> int:
 def send(quarter: str, *, report=None, config=None, to=None, dry_run: bool = False,
          resend: bool = False, quiet: bool = False) -> int:
     """Send and say so on the terminal; returns the exit code (also used by `hcp run --send`)."""
-    from ..mail.deliver import SendFailed, send_report
-
+    logger = logging.getLogger("hcp.mail")
+    console = None
     if not quiet:
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("hcp send: %(message)s"))
-        logger = logging.getLogger("hcp.mail")
         logger.setLevel(logging.INFO)
         logger.addHandler(console)
         logger.propagate = False  # `hcp run --send` has its own console handler on "hcp"
+    try:
+        return _send(quarter, report, config, to, dry_run, resend, quiet)
+    finally:  # in-process (a notebook, the tests): no handler left on a stream since closed
+        if console is not None:
+            logger.removeHandler(console)
+            logger.propagate = True
+
+
+def _send(quarter: str, report, config, to, dry_run: bool, resend: bool, quiet: bool) -> int:
+    from ..mail.deliver import SendFailed, send_report
+
     try:
         result = send_report(quarter, report, config, to=to, dry_run=dry_run, resend=resend)
     except SendFailed as exc:
