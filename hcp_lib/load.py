@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from .config import Config, load_config
 from .contract import TABLES, Table
+from .csvwrite import write_csv
 from .masking import printable
 from .problems import Problem, group
 from .progress import progress
@@ -263,7 +264,7 @@ def write_rejects(results: dict[str, Validated], rejects_dir: str | Path) -> lis
         if result.rejected.empty:
             path.unlink(missing_ok=True)
             continue
-        result.rejected.to_csv(path, index=False, encoding="utf-8-sig")
+        write_csv(result.rejected, path)
         written.append(path)
     return written
 

@@ -37,6 +37,7 @@ from . import reduce as rd
 from .batches import sheet_batches
 from .config import Config
 from .contract import LEVELS, TABLES, Table
+from .csvwrite import write_csv
 from .hashing import Hashed, hash_order, key_hashes, range_cuts, search_sorted
 from .load import (
     REJECTS_SUFFIX,
@@ -420,8 +421,7 @@ class _Rejects:
     def add(self, frame: pd.DataFrame) -> None:
         if self.path is None or frame.empty:
             return
-        frame.to_csv(self.path, index=False, mode="a" if self.written else "w",
-                     header=not self.written, encoding="utf-8" if self.written else "utf-8-sig")
+        write_csv(frame, self.path, append=self.written)
         self.written = True
 
 
