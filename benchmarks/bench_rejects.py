@@ -1,0 +1,107 @@
+"""Benchmark: a quarter exported twice, every row of the second copy set aside.
+
+The demo quarter's folder is copied to benchmarks/out/rejects/ with its evaluations file twice
+(the second copy's 1.95M rows all repeat the first's ids), then ``hcp validate --mode
+quarantine --rejects`` runs over it and over the clean quarter, each in a fresh process: wall
+and CPU seconds, peak memory, the rejects file's size, and the rows set aside a second.
+Before rejected rows cost in proportion it took 72 s (see docs/scale.md, *Rejected rows*).
+
+    python benchmarks/bench_rejects.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out" / "rejects"
+DEMO = ROOT / "data" / "raw" / "2022Q2"
+QUARTER = "2022Q2"
+EVALUATIONS = "评价明细"
+
+
+def quarter(name: str, twice: bool) -> Path:
+    """The demo quarter alone (no neighbouring quarters to validate beside it) under
+    ``<root>/2022Q2``, its evaluations file ``twice`` or once; returns the root."""
+    root = OUT / name
+    folder = root / QUARTER
+    folder.mkdir(parents=True)
+    for path in DEMO.iterdir():
+        if path.is_file():
+            shutil.copy(path, folder / path.name)
+    if twice:
+        source = next(DEMO.glob(f"{EVALUATIONS}*.parquet"))
+        shutil.copy(source, folder / f"{source.stem}_2{source.suffix}")
+    return root
+
+
+def child(data: str, rejects: str) -> None:
+    """One ``hcp validate`` in this process; prints its figures as JSON."""
+    import resource
+
+    sys.path.insert(0, str(ROOT))
+    from hcp_lib.cli import main
+
+    code = main(["validate", QUARTER, "--data", data, "--mode", "quarantine",
+                 "--rejects", rejects, "--json", str(Path(rejects) / "report.json")])
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"code": code, "cpu_s": usage.ru_utime + usage.ru_stime,
+                      "peak_mb": usage.ru_maxrss / 1024}))
+
+
+def run_once(data: Path) -> dict:
+    rejects = OUT / "set-aside"
+    shutil.rmtree(rejects, ignore_errors=True)
+    rejects.mkdir(parents=True)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", str(data), str(rejects)],
+                          capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"bench_rejects: the child failed: {done.stderr.strip()[-500:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    report = json.loads((rejects / "report.json").read_text(encoding="utf-8"))
+    table = report["tables"]["evaluations"]
+    written = sum(p.stat().st_size for p in rejects.rglob("*_rejects.csv"))
+    return {"wall_s": wall, **figures, "rejected": table["rejected"], "read": table["read"],
+            "rejects_mb": written / 1e6}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("DATA", "REJECTS"))
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    if not DEMO.is_dir():
+        raise SystemExit("bench_rejects: no demo data; run `hcp demo` (or `make report`) first")
+    try:
+        shutil.rmtree(OUT, ignore_errors=True)
+        cases = {"clean quarter": quarter("clean", False), "exported twice": quarter("twice", True)}
+        print(f"hcp validate --mode quarantine --rejects, {QUARTER}, median of {args.repeat}:")
+        for name, data in cases.items():
+            runs = [run_once(data) for _ in range(args.repeat)]
+            wall = statistics.median(r["wall_s"] for r in runs)
+            last = runs[-1]
+            rate = f"{last['rejected'] / wall / 1e6:5.2f}M rows set aside/s" if last["rejected"] \
+                else ""
+            cpu = statistics.median(r["cpu_s"] for r in runs)
+            print(f"  {name:15s} {wall:6.2f} s  CPU {cpu:6.2f} s"
+                  f"  peak {max(r['peak_mb'] for r in runs):6.0f} MB  read {last['read']:>10,}"
+                  f"  set aside {last['rejected']:>10,}  rejects file {last['rejects_mb']:6.0f} MB"
+                  f"  {rate}")
+    finally:
+        shutil.rmtree(OUT, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
