@@ -1,10 +1,12 @@
-"""Benchmark: a quarter exported twice, every row of the second copy set aside.
+"""Benchmark: quarters whose rows are set aside by the million.
 
-The demo quarter's folder is copied to benchmarks/out/rejects/ with its evaluations file twice
-(the second copy's 1.95M rows all repeat the first's ids), then ``hcp validate --mode
-quarantine --rejects`` runs over it and over the clean quarter, each in a fresh process: wall
-and CPU seconds, peak memory, the rejects file's size, and the rows set aside a second.
-Before rejected rows cost in proportion it took 72 s (see docs/scale.md, *Rejected rows*).
+The demo quarter's folder is copied to benchmarks/out/rejects/ three ways: as it is; with its
+evaluations file twice (the second copy's 1.95M rows all repeat the first's ids); and with
+every evaluation bad (half the levels not a level, every date-time in a format no export
+uses: one or two reasons a row). ``hcp validate --mode quarantine --rejects`` runs over each
+in a fresh process: wall and CPU seconds, peak memory, the rejects file's size, and the rows
+set aside a second. Before rejected rows cost in proportion the two bad quarters took 59 s
+and 70 s (see docs/scale.md, *Rejected rows*).
 
     python benchmarks/bench_rejects.py [--repeat N]
 """
@@ -27,9 +29,9 @@ QUARTER = "2022Q2"
 EVALUATIONS = "评价明细"
 
 
-def quarter(name: str, twice: bool) -> Path:
+def quarter(name: str, twice: bool = False, spoiled: bool = False) -> Path:
     """The demo quarter alone (no neighbouring quarters to validate beside it) under
-    ``<root>/2022Q2``, its evaluations file ``twice`` or once; returns the root."""
+    ``<root>/2022Q2``, its evaluations file ``twice`` or ``spoiled``; returns the root."""
     root = OUT / name
     folder = root / QUARTER
     folder.mkdir(parents=True)
@@ -39,7 +41,26 @@ def quarter(name: str, twice: bool) -> Path:
     if twice:
         source = next(DEMO.glob(f"{EVALUATIONS}*.parquet"))
         shutil.copy(source, folder / f"{source.stem}_2{source.suffix}")
+    if spoiled:
+        spoil(next(folder.glob(f"{EVALUATIONS}*.parquet")))
     return root
+
+
+def spoil(path: Path) -> None:
+    """Every evaluation bad: half the levels '很好', every date-time written '2022年4月1日 8时'."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    level = table.column("评价等级").to_numpy(zero_copy_only=False).astype(object)
+    level[::2] = "很好"
+    table = table.set_column(table.schema.get_field_index("评价等级"), "评价等级",
+                             pa.array(level, pa.string()))
+    written = np.full(table.num_rows, "2022年4月1日 8时", dtype=object)
+    table = table.set_column(table.schema.get_field_index("评价时间"), "评价时间",
+                             pa.array(written, pa.string()))
+    pq.write_table(table, path)
 
 
 def child(data: str, rejects: str) -> None:
@@ -86,7 +107,8 @@ def main() -> None:
         raise SystemExit("bench_rejects: no demo data; run `hcp demo` (or `make report`) first")
     try:
         shutil.rmtree(OUT, ignore_errors=True)
-        cases = {"clean quarter": quarter("clean", False), "exported twice": quarter("twice", True)}
+        cases = {"clean quarter": quarter("clean"), "exported twice": quarter("twice", twice=True),
+                 "every row bad": quarter("bad", spoiled=True)}
         print(f"hcp validate --mode quarantine --rejects, {QUARTER}, median of {args.repeat}:")
         for name, data in cases.items():
             runs = [run_once(data) for _ in range(args.repeat)]

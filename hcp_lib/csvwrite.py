@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrowtext import arrow_text
+
 QUOTE_WHEN = '[,"\r\n]'
 """A field holding any of these is quoted (and its quotes doubled)."""
 BOM = "\ufeff".encode()
@@ -58,20 +60,8 @@ def field_text(values: pd.Series) -> pa.Array:
     dtype = values.dtype
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_extension_array_dtype(dtype):
         text = pa.array(values.to_numpy()).cast(pa.large_string())
-    elif isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
-        try:
-            text = pa.array(values, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            text = _stringified(values)
-        else:
-            if isinstance(text, pa.ChunkedArray):
-                text = text.combine_chunks()
-            if pa.types.is_dictionary(text.type):
-                text = text.cast(text.type.value_type)
-            if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)
-                    or pa.types.is_string_view(text.type)):
-                text = _stringified(values)
-            text = text.cast(pa.large_string())
+    elif (found := arrow_text(values)) is not None:
+        text = found.cast(pa.large_string())
     else:
         text = _stringified(values)
     return pc.fill_null(text, "")

@@ -65,7 +65,8 @@ def test_each_rows_reasons_are_joined_in_the_order_the_checks_found_them():
     found.add("bad_level", None, np.array([0, 0, 1, 1, 0, 1], bool))
     found.add("duplicate_key", None, np.array([0, 0, 0, 0, 0, 1], bool))
     got = found.reasons()
-    every = pd.concat(found._reasons)
+    every = pd.concat([pd.Series(texts.to_pylist(), index=where)
+                       for where, texts in found._reasons])  # each check's rows and reasons
     expected = every.groupby(level=0, sort=True).agg("; ".join)
     assert got.index.equals(expected.index) and got.tolist() == expected.tolist()
     assert got.index.tolist() == [0, 2, 3, 5] and got[5].count("; ") == 2
