@@ -132,14 +132,18 @@ class _Collector:
 
 
 def _quoted_values(prefix: str, values: pd.Series) -> pa.Array:
-    """``prefix`` + each value's first 60 characters + ``'``: a reason quoting its value.
+    """``prefix`` + each value's first 60 characters + ``'``: a reason quoting its value
+    (empty for a missing one, which no check quotes).
 
     Arrow's kernels for text columns; pandas' ``str`` of anything else (numbers as pandas
     prints them)."""
     text = arrow_text(values)
-    if text is None or text.null_count:  # as pandas prints them: None, nan, numbers
-        text = pa.array(values.astype(str).to_numpy(dtype=object), pa.string())
-    text = pc.utf8_slice_codeunits(text.cast(pa.string()), 0, 60)
+    if text is None:  # numbers and other objects as pandas prints them
+        printed = values.astype(str)
+        text = arrow_text(printed)
+        if text is None:
+            text = pa.array(printed.tolist(), pa.string())
+    text = pc.fill_null(pc.utf8_slice_codeunits(text.cast(pa.string()), 0, 60), "")
     return pc.binary_join_element_wise(prefix, text, "'", "")
 
 

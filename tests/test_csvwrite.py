@@ -76,3 +76,17 @@ def _table():
     from hcp_lib.contract import TABLES
 
     return TABLES["evaluations"]
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(["很好", "x" * 70, "评价等级无法识别" * 9], dtype="str"),
+    pd.Series(pd.Categorical(["a", "b", "a"])),
+    pd.Series(["a", None, 3], dtype=object),
+    pd.Series([1, 20, 300]),
+    pd.Series([1.0, 2.5, np.nan]),
+])
+def test_a_reason_quotes_its_value_as_pandas_prints_it(values):
+    from hcp_lib.validate import _quoted_values
+
+    expected = ("label '" + values.astype(str).fillna("").str.slice(0, 60) + "'").tolist()
+    assert _quoted_values("label '", values).to_pylist() == expected
