@@ -31,6 +31,16 @@ def test_a_new_file_is_what_to_csv_writes(tmp_path):
     assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
 
 
+def test_a_frame_written_in_slices_is_written_whole(tmp_path, monkeypatch):
+    from hcp_lib import csvwrite
+
+    frame = pd.concat([_mixed()] * 5, ignore_index=True)
+    write_csv(frame, tmp_path / "whole.csv")
+    monkeypatch.setattr(csvwrite, "SLICE_ROWS", 3)
+    write_csv(frame, tmp_path / "sliced.csv")
+    assert (tmp_path / "sliced.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
 def test_appended_batches_are_what_to_csv_appends(tmp_path):
     frame = _mixed()
     for start, stop in ((0, 3), (3, 3), (3, 8)):
