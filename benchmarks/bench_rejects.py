@@ -68,13 +68,15 @@ def child(data: str, rejects: str) -> None:
     import resource
 
     sys.path.insert(0, str(ROOT))
+    from bench_scale import _peak_mb  # VmHWM: getrusage's peak carries the parent's over exec
+
     from hcp_lib.cli import main
 
     code = main(["validate", QUARTER, "--data", data, "--mode", "quarantine",
                  "--rejects", rejects, "--json", str(Path(rejects) / "report.json")])
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"code": code, "cpu_s": usage.ru_utime + usage.ru_stime,
-                      "peak_mb": usage.ru_maxrss / 1024}))
+                      "peak_mb": _peak_mb()}))
 
 
 def run_once(data: Path) -> dict:
