@@ -26,13 +26,13 @@ QUOTE_WHEN = '[,"\r\n]'
 BOM = "\ufeff".encode()
 
 
-def _text(value: str) -> pa.Scalar:
-    return pa.scalar(value, pa.large_string())
-
-
 SLICE_ROWS = 50_000
 """Rows made into CSV text at a time: a batch's rejected rows as lines would otherwise hold
 its text twice over (0.3 GB for 500,000 rows) beside the batch."""
+
+
+def _text(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
 
 
 def write_csv(frame: pd.DataFrame, path: Path, *, append: bool = False) -> None:

@@ -104,7 +104,7 @@ class _Collector:
         if values is not None:
             texts = _quoted_values(label + " '", values[mask])
         else:
-            texts = pa.array([label], pa.string()).take(np.zeros(len(where), dtype=np.int32))
+            texts = _repeated(label, len(where))
         self._reasons.append((where, texts))
 
     def reasons(self) -> pd.Series:
@@ -496,7 +496,7 @@ def _rejects(frame: pd.DataFrame, table: Table, reject: np.ndarray,
     }
     for col in table.columns:
         if col.personal or col.name not in rows.columns:
-            out[col.header] = np.full(len(rows), "", dtype=object)
+            out[col.header] = pd.array(_repeated("", len(rows)), dtype="str")
         else:
             out[col.header] = _as_text(rows[col.name])
     return pd.DataFrame(out)
@@ -507,16 +507,17 @@ def _as_text(values: pd.Series) -> object:
     in Arrow where it is, not made a Python string per cell."""
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return pd.array(datetime_text(values.to_numpy()), dtype="str")
-    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == "str":
-        codes = values.cat.codes.to_numpy()
-        names = pa.array(values.cat.categories, pa.string())
-        return pd.array(names.take(pa.array(codes, mask=codes < 0)), dtype="str")
-    if values.dtype == "str":
-        return values.array
+    text = arrow_text(values)
+    if text is not None:
+        return pd.array(text, dtype="str")
     return values.astype(object).to_numpy()
 
 
-def _printable_labels(labels: pd.Series) -> np.ndarray:
+def _repeated(text: str, n: int) -> pa.Array:
+    return pa.array([text], pa.string()).take(np.zeros(n, dtype=np.int32))
+
+
+def _printable_labels(labels: pd.Series) -> pd.api.extensions.ExtensionArray:
     """File or sheet names, escaped once per distinct name, not once per row."""
     codes, names = pd.factorize(labels, use_na_sentinel=False)
     shown = pa.array([printable(str(name)) for name in names], pa.string())
