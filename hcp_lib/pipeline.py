@@ -248,10 +248,10 @@ def _reduced(
             ahead_aside = {"rejects_dir": rejects / str(q.next())} if quarantine else {}
             try:
                 if engine in ("stream", "dask"):  # streamed too: only its weeks are kept
-                    from .stream import stream_quarter
+                    from .stream import stream_lookahead
 
-                    read = stream_quarter(next_folder, q.next(), config, mode=mode,
-                                          keep=window_rows(q, until), **ahead_aside)
+                    read = stream_lookahead(next_folder, q.next(), window_rows(q, until),
+                                            config, mode=mode, **ahead_aside)
                     report, evaluations = read.report, read.kept
                 else:
                     loaded = load_quarter(next_folder, q.next(), config, mode=mode,

@@ -397,8 +397,15 @@ class Streamed:
     aggregates: rd.Aggregates
     report: LoadReport
     coverage: dict[str, list[str]]
-    kept: pd.DataFrame | None = None
-    """With ``keep``: the accepted evaluations it kept (a look-ahead's weeks)."""
+
+
+@dataclass
+class LookAhead:
+    """A quarter read as the look-ahead of the one before it: its report, and the accepted
+    evaluations ``keep`` picked (its first weeks)."""
+
+    report: LoadReport
+    kept: pd.DataFrame
 
 
 @dataclass
@@ -609,13 +616,8 @@ def stream_quarter(
     next_evaluations: pd.DataFrame | None = None,
     until: date | datetime | None = None,
     batch_rows: int = BATCH_ROWS,
-    keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> Streamed:
-    """``load_quarter`` + ``reduce_quarter`` in bounded memory: the same report and aggregates.
-
-    ``keep``: picks rows (and columns) of each batch of accepted evaluations to return as
-    ``Streamed.kept``: a quarter read as the look-ahead of the one before it keeps its first
-    weeks, not the whole table."""
+    """``load_quarter`` + ``reduce_quarter`` in bounded memory: the same report and aggregates."""
     folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
     heap.reuse_pages()
     # Both big tables start reading at once, each on its own thread, while the small tables
@@ -636,7 +638,7 @@ def stream_quarter(
         readers[1].lookup = index.lookup
 
         # Evaluations: counted per group; they mark their cases evaluated.
-        evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup, keep)
+        evaluations = EvaluationFold(config, ledger_of(small_results), index.lookup)
         reports["evaluations"] = _stream_table(readers[1], folder, q, config, rejects_path,
                                                evaluations, index.lookup)
     finally:
@@ -644,6 +646,73 @@ def stream_quarter(
             reader.close()
     return assemble(folder, q, config, mode, rejects_path, small_results, reports, window,
                     cases, index, evaluations)
+
+
+def stream_lookahead(
+    folder: str | Path,
+    quarter: Quarter | str,
+    keep: Callable[[pd.DataFrame], pd.DataFrame],
+    config: Config | str | Path | None = None,
+    *,
+    mode: Mode | None = None,
+    rejects_dir: str | Path | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> LookAhead:
+    """A quarter read for the one before it: every row validated as ``stream_quarter``
+    validates it (the same report and rejects: they are the run's), and of the accepted
+    evaluations the rows and columns ``keep`` picks from each batch (its first weeks).
+
+    Nothing is reduced: the cases are not indexed, the evaluations look up no case and are
+    not counted, which is about a fifth of a streamed quarter's CPU."""
+    folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
+    heap.reuse_pages()
+    readers = [TableReader(folder, TABLES["cases"], batch_rows),
+               TableReader(folder, TABLES["evaluations"], batch_rows)]
+    try:
+        start = Start.of(folder, q, config, mode, rejects_dir, None, None)
+        reports = start.reports
+        reports["cases"] = _stream_table(readers[0], folder, q, config, start.rejects_path,
+                                         _ignore)
+        readers[0].close()
+        picked = Picked(ledger_of(start.small_results), keep)
+        reports["evaluations"] = _stream_table(readers[1], folder, q, config,
+                                               start.rejects_path, picked)
+    finally:
+        for reader in readers:
+            reader.close()
+    report = settled(folder, q, config, mode, start.rejects_path, start.small_results, reports,
+                     picked.ledger, picked.ledger_matched)
+    return LookAhead(report, picked.frame())
+
+
+def _ignore(*_: object) -> None:
+    """A table validated for its report alone."""
+
+
+class Picked:
+    """A look-ahead's accepted evaluations: the rows ``keep`` picks, and the ledger ids they
+    name (the report warns of a ledger id no accepted evaluation has)."""
+
+    def __init__(self, ledger: pd.DataFrame, keep: Callable[[pd.DataFrame], pd.DataFrame]
+                 ) -> None:
+        self.ledger = ledger
+        self.keep = keep
+        self.kept: list[pd.DataFrame] = []
+        self.ledger_matched = np.zeros(len(ledger), dtype=bool)
+
+    def __call__(self, ev: pd.DataFrame, *_: object) -> None:
+        pos = _ledger_positions(ev, self.ledger)
+        self.ledger_matched[pos[pos >= 0]] = True
+        self.kept.append(self.keep(ev))
+
+    def frame(self) -> pd.DataFrame:
+        return (stacked_frames(self.kept) if self.kept
+                else self.keep(pd.DataFrame(columns=["evaluated_at"])))
+
+
+def _ledger_positions(ev: pd.DataFrame, ledger: pd.DataFrame) -> np.ndarray:
+    """Where each evaluation stands in the ledger (-1: not there)."""
+    return rd._index_in(ev.get("eval_id"), ledger.get("eval_id"))
 
 
 # --- the pieces of a streamed quarter (shared with the distributed engine) ------------------
@@ -943,10 +1012,7 @@ class EvaluationFold:
     """Accepted evaluations folded batch by batch: group counts, the ledger rows and cases
     they name, and the bad reviews' rows."""
 
-    def __init__(self, config: Config, ledger: pd.DataFrame, cases: CaseLookup,
-                 keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> None:
-        self.keep = keep
-        self.kept: list[pd.DataFrame] = []
+    def __init__(self, config: Config, ledger: pd.DataFrame, cases: CaseLookup) -> None:
         self.config = config
         self.ledger = ledger
         self.cases = cases
@@ -969,7 +1035,7 @@ class EvaluationFold:
         config, ledger = self.config, self.ledger
         raw_codes = rd._level_codes(ev.get("level", pd.Series(dtype=object)))
         level_codes = raw_codes.copy()
-        ledger_pos = rd._index_in(ev.get("eval_id"), ledger.get("eval_id"))
+        ledger_pos = _ledger_positions(ev, ledger)
         self.ledger_matched[ledger_pos[ledger_pos >= 0]] = True
         if config.satisfaction.use_corrected_levels and "corrected_level" in ledger and len(ledger):
             corrected = rd._level_codes(ledger["corrected_level"])
@@ -999,8 +1065,6 @@ class EvaluationFold:
             "late": rd._bool_codes(late),
         }, len(ev))
         self.counts["evaluations"] += len(ev)
-        if self.keep is not None:
-            self.kept.append(self.keep(ev))
         self.counts["without_case"] += int((pos < 0).sum())
         self.counts["without_push"] += int(np.isnat(pushed_at).sum())
         bad_mask = np.isin(raw_codes, self.bad_levels)
@@ -1023,17 +1087,9 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
         pos = index.lookup.find(pd.Series(nxt["case_id"]).astype(object))
         evaluated[pos[pos >= 0]] = True
 
-    # The ledger's ids that name no accepted evaluation (the loader's cross-table warning).
     ledger_matched = evaluations.ledger_matched
-    missing_ids = ~ledger_matched
-    if len(ledger):
-        ids = ledger["eval_id"]
-        known = pd.DataFrame({"eval_id": ids.where(~missing_ids)}).dropna()
-        reports["bad_reviews"].problems += unknown_eval_ids(ledger, known,
-                                                            config.input.max_examples_per_problem)
-
-    report = settle(folder, q, mode, {name: reports[name] for name in TABLES}, small_results,
-                    rejects_path)
+    report = settled(folder, q, config, mode, rejects_path, small_results, reports, ledger,
+                     ledger_matched)
 
     case_groups, n_cases = cases.groups, len(index)
     per_case, without = index.checked_counts(evaluated, len(case_groups.counts))
@@ -1060,11 +1116,21 @@ def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path:
     aggregates = rd.Aggregates(str(q), eval_agg, case_agg, bad, rd._post_bad(nxt, config),
                                small, meta)
     coverage = {"evaluations": sorted(evaluations.days), "cases": sorted(cases.days)}
-    kept = None
-    if evaluations.keep is not None:
-        kept = (stacked_frames(evaluations.kept) if evaluations.kept
-                else evaluations.keep(pd.DataFrame(columns=["evaluated_at"])))
-    return Streamed(aggregates, report, coverage, kept)
+    return Streamed(aggregates, report, coverage)
+
+
+def settled(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path: Path | None,
+            small_results: dict[str, Validated], reports: dict[str, TableReport],
+            ledger: pd.DataFrame, ledger_matched: np.ndarray) -> LoadReport:
+    """The quarter's report (raises as the loader does), with the loader's cross-table
+    warning: the ledger's ids that name no accepted evaluation."""
+    if len(ledger):
+        ids = ledger["eval_id"]
+        known = pd.DataFrame({"eval_id": ids.where(ledger_matched)}).dropna()
+        reports["bad_reviews"].problems += unknown_eval_ids(ledger, known,
+                                                            config.input.max_examples_per_problem)
+    return settle(folder, q, mode, {name: reports[name] for name in TABLES}, small_results,
+                  rejects_path)
 
 
 def stacked_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -1072,7 +1138,10 @@ def stacked_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
     Each batch has its own categories; ``pd.concat`` turns a column whose categories differ
     into text, value by value (0.2 s for the look-ahead's item columns, half a million rows),
-    where a union of the categories recodes the codes alone."""
+    where a union of the categories recodes the codes alone. A batch with no rows left (all
+    rejected) has no categories to add, and its empty columns' types (text categories as
+    objects) would not stack with the others': it is left out."""
+    frames = [frame for frame in frames if len(frame)] or frames[:1]
     columns = {}
     for name in frames[0].columns:
         parts = [frame[name] for frame in frames]

@@ -81,11 +81,11 @@ def test_the_streamed_look_ahead_keeps_what_the_reduction_reads(tiny_data, batch
     from hcp_lib.pipeline import LOOKAHEAD_COLUMNS, window_rows
     from hcp_lib.quarters import Quarter
     from hcp_lib.reduce import _end_of, _lookahead
-    from hcp_lib.stream import stream_quarter
+    from hcp_lib.stream import stream_lookahead
 
     q, until = Quarter.parse(QUARTER), date(2022, 7, 20)
-    streamed = stream_quarter(tiny_data / "2022Q3", "2022Q3", CFG, keep=window_rows(q, until),
-                              batch_rows=batch_rows)
+    streamed = stream_lookahead(tiny_data / "2022Q3", "2022Q3", window_rows(q, until), CFG,
+                                batch_rows=batch_rows)
     whole = load_quarter(tiny_data / "2022Q3", "2022Q3", CFG)
     expected = _lookahead(whole.tables["evaluations"], q, _end_of(until))
     assert streamed.report == whole.report

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hcp_lib.config import load_config
 from hcp_lib.load import InputValidationError, load_quarter
 from hcp_lib.reduce import reduce_quarter
-from hcp_lib.stream import HashRuns, stream_quarter
+from hcp_lib.stream import HashRuns, stream_lookahead, stream_quarter
 
 QUARTER = "2022Q2"
 
@@ -29,6 +29,8 @@ def config():
 
 
 def _both(folder: Path, config, batch_rows: int, tmp: Path, mode: str = "quarantine"):
+    """The streamed quarter, and the same folder read as a look-ahead (every accepted
+    evaluation kept), against the in-memory loader: aggregates, report and rejects files."""
     whole_rejects, stream_rejects = tmp / "whole", tmp / "stream"
     for d in (whole_rejects, stream_rejects):
         shutil.rmtree(d, ignore_errors=True)
@@ -39,7 +41,11 @@ def _both(folder: Path, config, batch_rows: int, tmp: Path, mode: str = "quarant
             stream_quarter(folder, QUARTER, config, mode=mode, rejects_dir=stream_rejects,
                            batch_rows=batch_rows)
         assert streamed.value.report.to_dict() == exc.report.to_dict()
+        with pytest.raises(InputValidationError) as ahead:
+            stream_lookahead(folder, QUARTER, _all, config, mode=mode, batch_rows=batch_rows)
+        assert ahead.value.report.to_dict() == exc.report.to_dict()
         return None
+    _look_ahead_like_the_loader(folder, config, batch_rows, tmp, mode, loaded, whole_rejects)
     whole = reduce_quarter(loaded.tables, config, quarter=QUARTER)
     streamed = stream_quarter(folder, QUARTER, config, mode=mode, rejects_dir=stream_rejects,
                               batch_rows=batch_rows)
@@ -60,6 +66,25 @@ def _both(folder: Path, config, batch_rows: int, tmp: Path, mode: str = "quarant
 
     assert streamed.coverage == coverage(loaded.tables)
     return streamed
+
+
+def _all(evaluations: pd.DataFrame) -> pd.DataFrame:
+    return evaluations
+
+
+def _look_ahead_like_the_loader(folder, config, batch_rows, tmp, mode, loaded, whole_rejects):
+    rejects = tmp / "ahead"
+    shutil.rmtree(rejects, ignore_errors=True)
+    ahead = stream_lookahead(folder, QUARTER, _all, config, mode=mode, rejects_dir=rejects,
+                             batch_rows=batch_rows)
+    assert ahead.report.to_dict() == loaded.report.to_dict()
+    written = sorted(p.name for p in whole_rejects.glob("*.csv"))
+    assert sorted(p.name for p in rejects.glob("*.csv")) == written
+    for name in written:
+        assert (rejects / name).read_bytes() == (whole_rejects / name).read_bytes()
+    expected = loaded.tables["evaluations"]
+    pd.testing.assert_frame_equal(ahead.kept.astype(object).reset_index(drop=True),
+                                  expected.astype(object).reset_index(drop=True))
 
 
 @pytest.mark.parametrize("fixture", ["good_2022Q2", "bad_2022Q2"])
@@ -297,3 +322,23 @@ def test_hash_runs_stop_merging_at_their_cap(monkeypatch):
     every = np.concatenate(added)
     probe = np.concatenate([every, rng.integers(0, 2**63, 20, dtype=np.uint64)])
     assert runs.contains(probe).tolist() == [True] * len(every) + [False] * 20
+
+
+def test_stacked_batches_leave_out_a_batch_with_no_rows():
+    """A batch whose rows were all rejected has object-typed, category-less columns: stacked
+    with the others it would fail (categories of another type) or turn times into objects."""
+    from hcp_lib.stream import stacked_frames
+
+    def batch(codes, moments):
+        return pd.DataFrame({"item_code": pd.Categorical(codes),
+                             "evaluated_at": pd.to_datetime(moments)})
+
+    empty = pd.DataFrame({"item_code": pd.Categorical([], categories=pd.Index([], dtype=object)),
+                          "evaluated_at": pd.Series([], dtype=object)})
+    first = batch(["A", "B"], ["2022-07-01", "2022-07-02"])
+    second = batch(["C"], ["2022-07-03"])
+    out = stacked_frames([first, empty, second])
+    assert out["item_code"].tolist() == ["A", "B", "C"]
+    assert isinstance(out["item_code"].dtype, pd.CategoricalDtype)
+    assert out["evaluated_at"].dtype == first["evaluated_at"].dtype
+    assert len(stacked_frames([empty, empty])) == 0
