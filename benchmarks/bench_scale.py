@@ -11,10 +11,13 @@ the machine is busy for a while.
     python benchmarks/bench_scale.py                  # the default quarter, every engine
     python benchmarks/bench_scale.py --scale 10       # ten times the rows (≈20M + 20M)
     python benchmarks/bench_scale.py --engines stream,duckdb --repeat 1
+    python benchmarks/bench_scale.py --row-group-rows 122880   # as DuckDB writes Parquet
     python benchmarks/bench_scale.py --province 2000000,5000000,10000000,20000000 --repeat 1
     python benchmarks/bench_scale.py --province 100000000 --engines stream --repeat 1
 
-``--province`` sizes run on province-shaped data instead (benchmarks/province.py: that many
+``--row-group-rows`` rewrites the quarter's Parquet files in row groups of that many rows
+(another exporter's layout: DuckDB writes 122,880, Arrow up to 1,048,576), into
+benchmarks/out/ and removed afterwards. ``--province`` sizes run on province-shaped data instead (benchmarks/province.py: that many
 evaluations and 3% more cases, in one quarter), one size at a time, each folder removed before
 the next is written; the table adds seconds per million evaluations (linearity).
 
@@ -157,6 +160,24 @@ def scaled(times: int) -> Path:
     return folder
 
 
+def regrouped(source: Path, rows: int) -> Path:
+    """``source``'s files, the Parquet ones written again in row groups of ``rows`` rows."""
+    import pyarrow.parquet as pq
+
+    folder = OUT / f"rg{rows}" / source.name
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.suffix != ".parquet":
+            shutil.copy(path, folder / path.name)
+            continue
+        reader = pq.ParquetFile(path)
+        with pq.ParquetWriter(folder / path.name, reader.schema_arrow) as writer:
+            for batch in reader.iter_batches(batch_size=1 << 20):
+                writer.write_batch(batch, row_group_size=rows)
+    return folder
+
+
 def run_once(engine: str, folder: Path) -> dict:
     """One run of ``engine`` in a fresh process: wall seconds (measured here), the child's CPU
     seconds (user + system, its own: what a busy machine changes least) and peak memory."""
@@ -241,6 +262,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--province", default=None, metavar="ROWS[,ROWS...]",
                         help="province-shaped data of these sizes instead of the demo quarter")
+    parser.add_argument("--row-group-rows", type=int, default=None, metavar="ROWS",
+                        help="the Parquet files rewritten in row groups of this many rows")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "FOLDER"))
     args = parser.parse_args()
     if args.child:
@@ -261,13 +284,18 @@ def main() -> None:
     if not DEMO.is_dir():
         sys.exit(f"{DEMO} not found: run `hcp demo` (or `make report`) first")
     folder = DEMO if args.scale == 1 else scaled(args.scale)
+    made = [] if folder == DEMO else [folder]
+    shown = f"{folder.name} (x{args.scale})"
     try:
+        if args.row_group_rows:
+            folder = regrouped(folder, args.row_group_rows)
+            made.append(folder.parent)
+            shown += f", row groups of {args.row_group_rows:,} rows"
         rows = measure(args.engines.split(","), folder, args.repeat)
-        report(f"load + validate + reduce, {folder.name} (x{args.scale}), "
-               f"median of {args.repeat}:", rows)
+        report(f"load + validate + reduce, {shown}, median of {args.repeat}:", rows)
     finally:
-        if folder != DEMO:
-            shutil.rmtree(folder, ignore_errors=True)
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == "__main__":
