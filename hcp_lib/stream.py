@@ -662,8 +662,8 @@ def stream_lookahead(
     validates it (the same report and rejects: they are the run's), and of the accepted
     evaluations the rows and columns ``keep`` picks from each batch (its first weeks).
 
-    Nothing is reduced: the cases are not indexed, the evaluations look up no case and are
-    not counted, which is about a fifth of a streamed quarter's CPU."""
+    Nothing is reduced: the cases are not indexed, and the evaluations look up no case and
+    are not counted; all of that would be thrown away."""
     folder, q, config, mode = loader_arguments(folder, quarter, config, mode)
     heap.reuse_pages()
     readers = [TableReader(folder, TABLES["cases"], batch_rows),
