@@ -342,3 +342,22 @@ def test_stacked_batches_leave_out_a_batch_with_no_rows():
     assert isinstance(out["item_code"].dtype, pd.CategoricalDtype)
     assert out["evaluated_at"].dtype == first["evaluated_at"].dtype
     assert len(stacked_frames([empty, empty])) == 0
+
+
+def test_a_look_ahead_with_a_batch_all_rejected_keeps_its_weeks(config, tmp_path):
+    """The run's look-ahead (``window_rows``) over a folder whose middle batch is all rejected:
+    the weeks of the other batches are kept, every column there."""
+    from datetime import date
+
+    from hcp_lib.pipeline import LOOKAHEAD_COLUMNS, window_rows
+    from hcp_lib.quarters import Quarter
+
+    rows = [eval_row(i, evaluated_at="2022-07-05 10:00:00") for i in range(9)]
+    for row in rows[3:6]:
+        row["level"] = "很好"
+    folder = _quarter_dir(tmp_path, rows)
+    keep = window_rows(Quarter.parse(QUARTER), date(2022, 7, 20))
+    ahead = stream_lookahead(folder, "2022Q3", keep, config, mode="quarantine", batch_rows=3)
+    assert list(ahead.kept.columns) == list(LOOKAHEAD_COLUMNS)
+    assert len(ahead.kept) == 6
+    assert ahead.report.tables["evaluations"].rejected == 3
