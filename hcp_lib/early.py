@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import collector
+
 EARLY_BATCHES = 2
 """Batches read ahead of the stream per table (of 500,000 rows: about 0.15 s of decoding)."""
 BIG = ("cases", "evaluations")
@@ -59,6 +61,7 @@ def start(folder: str | Path, batch_rows: int = BATCH_ROWS) -> None:
             return
         for name, entry in entries.items():
             _started[_key(folder, name, batch_rows)] = entry
+    collector.pause()  # the library's imports follow; the stream's start resumes it
     threading.Thread(target=_read, args=(Path(folder), batch_rows, entries),
                      name="hcp-early-read", daemon=True).start()
 
@@ -89,7 +92,9 @@ def claim(folder: str | Path, table: str, batch_rows: int
           ) -> tuple[Iterator[tuple[int, Any]], list[tuple[str, str]]] | None:
     """The table's batches as ``batches.sheet_batches`` yields them (those read early first)
     and its list of read errors, when ``start`` began reading it; else None. Waits for the
-    batch being read to finish; a table is claimed once."""
+    batch being read to finish; a table is claimed once. The imports are over by now: the
+    cycle collector runs again (``collector.resume``), whether or not reading began early."""
+    collector.resume()
     with _lock:
         entry = _started.pop(_key(folder, table, batch_rows), None)
     if entry is None:
@@ -114,7 +119,8 @@ def _batches(entry: _Early) -> Iterator[tuple[int, Any]]:
 def release() -> None:
     """Drop what was read early and never claimed (a run that ended before streaming, or a
     refused one): the thread stops after the batch in hand, and the readers are closed here,
-    not left to the interpreter's exit."""
+    not left to the interpreter's exit. The cycle collector runs again."""
+    collector.resume()
     with _lock:
         left = list(_started.values())
         _started.clear()

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import collector
 from .config import Config
 from .figures import Bulletin
 from .gates import coverage
@@ -171,7 +172,10 @@ def _previous(folder: Path, q: Quarter, config: Config, mode: str,
     # spawn: the run's process has threads (this one, pyarrow's pools); a fork could inherit
     # a held lock.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as apart:
+    # The child imports the library while unpickling its task: collection waits for the
+    # stream (``collector.py``).
+    with ProcessPoolExecutor(max_workers=1, mp_context=context,
+                             initializer=collector.pause) as apart:
         done, spent = apart.submit(_reduced_apart, folder, q, config, mode, cache_dir,
                                    rejects_dir, key).result()
     timings.update(spent)
