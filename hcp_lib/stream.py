@@ -588,9 +588,10 @@ class TableReader:
 
 def _stream_table(reader: TableReader, folder: Path, quarter: Quarter, config: Config,
                   rejects_dir: Path | None, consume: Callable[..., None],
-                  cases: CaseLookup | None = None) -> TableReport:
+                  cases: CaseLookup | None = None, *, in_order: bool = False) -> TableReport:
     """Validate a big table batch by batch, hand each batch's accepted rows to ``consume``
-    (with their key hashes, and for the evaluations, their positions among ``cases``)."""
+    (with their key hashes, and for the evaluations, their positions among ``cases``;
+    ``in_order``: also the hashes sorted, as ``accepted_in_hash_order`` gives them)."""
     table, seen = reader.table, HashRuns()  # the keys asked so far, in batch order
     tally = TableTally(table, config, rejects_dir)
     for ahead in progress(reader.batches, desc=f"{table.title} {table.name}", unit="batch"):
@@ -602,6 +603,9 @@ def _stream_table(reader: TableReader, folder: Path, quarter: Quarter, config: C
         tally.add(ahead.number, problems, rejected, part)
         if ahead.case_positions is not None and result.accepted_rows is not None:
             consume(accepted, hashes, ahead.case_positions[result.accepted_rows])
+        elif in_order and ahead.hashed is not None and result.accepted_rows is not None:
+            consume(accepted, hashes,
+                    in_order=accepted_in_hash_order(ahead.hashed, result.accepted_rows))
         else:
             consume(accepted, hashes)
         del problems, rejected, part, accepted, raw, result, ahead
@@ -635,7 +639,8 @@ def stream_quarter(
         # Cases first: each accepted case's id hash, group, and whether it is checked / a
         # hall case.
         cases = CaseFold(config, window)
-        reports["cases"] = _stream_table(readers[0], folder, q, config, rejects_path, cases)
+        reports["cases"] = _stream_table(readers[0], folder, q, config, rejects_path, cases,
+                                         in_order=True)
         readers[0].close()
         index = CaseIndex.of(cases.store)
         readers[1].lookup = index.lookup
@@ -803,6 +808,9 @@ class CaseStore:
     FIRST, LARGEST = 1 << 14, 1 << 22
     PARALLEL_FROM = 1 << 20
     """From this many cases on, ``sorted`` sorts two buckets at a time."""
+    MERGE_RUNS = 8
+    """A bucket of at most this many sorted runs is merged (a stable sort finds the runs), not
+    sorted afresh: a city's quarter, whose batches come sorted by hash already."""
 
     def __init__(self) -> None:
         n = 1 << self.BUCKET_BITS
@@ -810,19 +818,31 @@ class CaseStore:
         self.codes: list[list[np.ndarray]] = [[] for _ in range(n)]
         self.fill = [0] * n
         self.count = 0
+        self.runs: list[int | None] = [0] * n
+        """Per bucket, how many sorted runs it holds (None once unsorted hashes came)."""
 
     def __len__(self) -> int:
         return self.count
 
-    def add(self, hashes: np.ndarray, codes: np.ndarray) -> None:
+    def add(self, hashes: np.ndarray, codes: np.ndarray, *, is_sorted: bool = False) -> None:
+        """``is_sorted``: the hashes come in order (each bucket's share is then one slice)."""
         if not len(hashes):
             return
-        bucket = (hashes >> np.uint64(64 - self.BUCKET_BITS)).astype(np.uint8)
-        order = np.argsort(bucket, kind="stable")
-        ends = np.cumsum(np.bincount(bucket, minlength=len(self.fill)))
-        hashes, codes = hashes[order], codes[order].astype(np.uint32, copy=False)
+        if is_sorted:
+            tops = np.arange(1, len(self.fill), dtype=np.uint64) << np.uint64(
+                64 - self.BUCKET_BITS)
+            ends = [*np.searchsorted(hashes, tops).tolist(), len(hashes)]
+        else:
+            bucket = (hashes >> np.uint64(64 - self.BUCKET_BITS)).astype(np.uint8)
+            order = np.argsort(bucket, kind="stable")
+            ends = np.cumsum(np.bincount(bucket, minlength=len(self.fill))).tolist()
+            hashes, codes = hashes[order], codes[order]
+        codes = codes.astype(np.uint32, copy=False)
         start = 0
-        for b, end in enumerate(ends.tolist()):
+        for b, end in enumerate(ends):
+            if end > start:
+                runs = self.runs[b]
+                self.runs[b] = runs + 1 if is_sorted and runs is not None else None
             self._put(b, hashes[start:end], codes[start:end])
             start = end
         self.count += len(hashes)
@@ -855,7 +875,8 @@ class CaseStore:
                    np.concatenate([np.zeros(0, np.uint32), *(c for _, c in self.pieces(b))]))
                   for b in range(len(self.fill))]
         return {"hashes": [[h] for h, _ in joined], "codes": [[c] for _, c in joined],
-                "fill": [len(h) for h, _ in joined], "count": self.count}
+                "fill": [len(h) for h, _ in joined], "count": self.count,
+                "runs": list(self.runs)}
 
     def sorted(self, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
         """(hashes, codes) sorted by hash; the store is emptied on the way.
@@ -875,7 +896,9 @@ class CaseStore:
             del pieces
             self.hashes[b].clear()
             self.codes[b].clear()
-            order = hash_order(h)
+            runs = self.runs[b]
+            order = (np.argsort(h, kind="stable") if runs is not None and runs <= self.MERGE_RUNS
+                     else hash_order(h))  # the same order: stable, by hash
             at = starts[b]
             np.take(h, order, out=hashes[at:at + len(h)])
             np.take(c, order, out=codes[at:at + len(h)])
@@ -891,6 +914,7 @@ class CaseStore:
                 sort_bucket(b)
         self.count = 0
         self.fill = [0] * len(self.fill)
+        self.runs = [0] * len(self.fill)
         return hashes, codes
 
 
@@ -905,7 +929,10 @@ class CaseFold:
         self.store = CaseStore()
         self.days: set[str] = set()
 
-    def __call__(self, cases: pd.DataFrame, id_hashes: np.ndarray | None = None) -> None:
+    def __call__(self, cases: pd.DataFrame, id_hashes: np.ndarray | None = None, *,
+                 in_order: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """``in_order``: the ids' hashes sorted and each one's row (``accepted_in_hash_order``),
+        so that the store holds sorted runs."""
         hall = rd._hall_flags(cases, self.config)
         completed = rd._datetimes(cases.get("completed_at"), len(cases))
         self.days.update(_days(completed))
@@ -918,8 +945,23 @@ class CaseFold:
             "hall": rd._bool_codes(hall),
             "month": rd._month_codes(completed),
         }, len(cases))
-        hashes = id_hashes if id_hashes is not None else key_hashes(cases[["case_id"]])
-        self.store.add(hashes, case_codes(ids, checked, hall))
+        codes = case_codes(ids, checked, hall)
+        if in_order is not None:
+            hashes, rows = in_order
+            self.store.add(hashes, codes[rows], is_sorted=True)
+        else:
+            hashes = id_hashes if id_hashes is not None else key_hashes(cases[["case_id"]])
+            self.store.add(hashes, codes)
+
+
+def accepted_in_hash_order(hashed: Hashed, accepted: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """A batch's accepted rows' key hashes in hash order, and each one's row among the accepted
+    rows: the batch's own sort (``Hashed``), reused rather than sorted again."""
+    keep = accepted[hashed.order]
+    rows = np.cumsum(accepted, dtype=np.int64)
+    rows -= 1
+    return hashed.sorted[keep], rows[hashed.order[keep]]
 
 
 def case_codes(groups: np.ndarray, checked: np.ndarray, hall: np.ndarray) -> np.ndarray:

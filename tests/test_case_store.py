@@ -23,17 +23,26 @@ def _batches(sizes: list[int], seed: int) -> list[tuple[np.ndarray, np.ndarray]]
     return out
 
 
-@settings(max_examples=40, deadline=None)
-@given(sizes=st.lists(st.integers(0, 3000), max_size=8), seed=st.integers(0, 2**16),
-       together=st.booleans())
-def test_sorted_equals_an_argsort_of_everything_added(sizes, seed, together):
-    """Bucket by bucket, or two buckets at a time (``together``), each into its own slice."""
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(0, 3000), max_size=12), seed=st.integers(0, 2**16),
+       together=st.booleans(), in_order=st.lists(st.booleans(), max_size=12))
+def test_sorted_equals_an_argsort_of_everything_added(sizes, seed, together, in_order):
+    """Bucket by bucket, or two buckets at a time (``together``), each into its own slice;
+    batches added in hash order (``in_order``, their codes alongside) or as they came, up to
+    and past ``MERGE_RUNS`` sorted runs a bucket, and repeated hashes kept in arrival order."""
     store = CaseStore()
     store.FIRST, store.LARGEST = 16, 256  # many chunks, some left part-filled
     store.PARALLEL_FROM = 0 if together else 1 << 62
     batches = _batches(sizes, seed)
-    for hashes, codes in batches:
-        store.add(hashes, codes)
+    if len(batches) > 1 and len(batches[0][0]) and len(batches[1][0]):
+        batches[1][0][0] = batches[0][0][0]  # one hash twice: arrival order decides
+    for i, (hashes, codes) in enumerate(batches):
+        if i < len(in_order) and in_order[i]:
+            order = np.argsort(hashes, kind="stable")
+            batches[i] = hashes, codes = hashes[order], codes[order]
+            store.add(hashes, codes, is_sorted=True)
+        else:
+            store.add(hashes, codes)
     all_hashes = np.concatenate([np.zeros(0, np.uint64), *(h for h, _ in batches)])
     all_codes = np.concatenate([np.zeros(0, np.uint32), *(c for _, c in batches)])
     assert len(store) == len(all_hashes)
@@ -42,6 +51,7 @@ def test_sorted_equals_an_argsort_of_everything_added(sizes, seed, together):
     np.testing.assert_array_equal(hashes, all_hashes[order])
     np.testing.assert_array_equal(codes, all_codes[order])
     assert len(store) == 0 and not any(store.hashes)  # emptied on the way
+    assert store.runs == [0] * len(store.fill)
 
 
 def test_a_pickled_store_holds_the_same_cases_without_spare_room():
