@@ -808,9 +808,11 @@ class CaseStore:
     FIRST, LARGEST = 1 << 14, 1 << 22
     PARALLEL_FROM = 1 << 20
     """From this many cases on, ``sorted`` sorts two buckets at a time."""
-    MERGE_RUNS = 8
-    """A bucket of at most this many sorted runs is merged (a stable sort finds the runs), not
-    sorted afresh: a city's quarter, whose batches come sorted by hash already."""
+    MERGE_RUNS = 256
+    """A bucket of at most this many sorted runs (the batches' own sorts) is merged by a stable
+    sort, which finds the runs, not sorted afresh by ``hash_order``: 2.8 against 6.8-9.7 ms for
+    125,000 hashes in 4-8 runs, 38 against 39 ms for 1.25M in 40, 286 against 624 ms for 6M in
+    200. Unsorted hashes are ``hash_order``'s (44 against 21 ms for 500,000)."""
 
     def __init__(self) -> None:
         n = 1 << self.BUCKET_BITS
