@@ -77,3 +77,17 @@ def test_a_command_process_streams_with_the_collector_on():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["True", "True", "True"]
+
+
+def test_the_kernel_imports_the_notebooks_modules_with_the_collector_paused():
+    """``hcp run``'s kernel preloads the notebook's imports through ``earlykernel.preload``."""
+    from hcp_lib.earlykernel import PRELOAD, kernel_arguments
+
+    lines = [a.split("=", 1)[1] for a in kernel_arguments() if "exec_lines" in a]
+    assert lines == [f"import hcp_lib.earlykernel as _hcp; _hcp.preload({PRELOAD!r}); del _hcp"]
+    code = ("import gc, sys; from hcp_lib.earlykernel import preload; "
+            "preload(('hcp_lib.quarters',)); "
+            "print('hcp_lib.quarters' in sys.modules, gc.isenabled(), gc.get_freeze_count() > 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["True", "True", "True"]
