@@ -314,13 +314,14 @@ class Groups:
     def frame(self, count_name: str = "count",
               sums: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
         """The groups as ``_group_count`` lays them out: categories and row order alike."""
-        keys = list(self.ids)
         used = self.counts > 0
         positions = np.flatnonzero(used)
         out: dict[str, Any] = {}
         sort_codes = []
         for d, name in enumerate(self.names):
-            values = np.array([keys[i][d] for i in positions], dtype=object)
+            labels = np.empty(len(self.labels[d]), dtype=object)
+            labels[:] = self.labels[d]
+            values = labels[self.codes[positions, d]]  # each used group's label (as ``ids``)
             present = {v for v in values if v is not None}
             if name in ("hall", "late"):
                 out[name] = values.astype(bool)
@@ -1120,7 +1121,7 @@ class EvaluationFold:
         if bad_mask.any():
             rows = np.flatnonzero(bad_mask)
             own = [c for c in rd.BAD_COLUMNS if c in ev.columns]
-            self.bad_parts.append((ev.iloc[rows][own], ledger_pos[rows]))
+            self.bad_parts.append((_as_objects(ev.iloc[rows][own]), ledger_pos[rows]))
 
 
 def assemble(folder: Path, q: Quarter, config: Config, mode: Mode, rejects_path: Path | None,
@@ -1215,6 +1216,14 @@ def _days(moments: np.ndarray) -> set[str]:
     first = int(days.min())
     seen = np.flatnonzero(np.bincount(days - first)) + first  # counting, not sorting
     return {str(d) for d in seen.astype("datetime64[D]")}
+
+
+def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """A few rows' categorical columns as plain values, as ``_bad_extract`` reads them: stacked
+    at the end, each batch's own categories (thousands of item names) were united for a few
+    dozen rows."""
+    return frame.assign(**{name: frame[name].astype(object) for name in frame.columns
+                           if isinstance(frame[name].dtype, pd.CategoricalDtype)})
 
 
 def _bad_rows(parts: list[tuple[pd.DataFrame, np.ndarray]], empty: pd.DataFrame,
