@@ -961,6 +961,8 @@ def accepted_in_hash_order(hashed: Hashed, accepted: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray]:
     """A batch's accepted rows' key hashes in hash order, and each one's row among the accepted
     rows: the batch's own sort (``Hashed``), reused rather than sorted again."""
+    if accepted.all():  # the usual batch: its rows are the accepted rows
+        return hashed.sorted, hashed.order
     keep = accepted[hashed.order]
     rows = np.cumsum(accepted, dtype=np.int64)
     rows -= 1

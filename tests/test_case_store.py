@@ -86,3 +86,23 @@ def test_codes_carry_the_group_and_both_flags():
     assert without[0] == 0 and without[1 << 20] == 1 and without.sum() == 1
     with pytest.raises(ValueError, match="case groups"):
         case_codes(np.array([1 << 30]), np.array([True]), np.array([False]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 2000), seed=st.integers(0, 2**16), share=st.sampled_from([0, 0.5, 1]))
+def test_accepted_rows_in_hash_order_reuse_the_batchs_sort(n, seed, share):
+    """What ``CaseFold`` stores as sorted runs: the accepted rows' hashes in (stable) hash
+    order, and which accepted row each one is; all rows accepted, some, or none."""
+    from hcp_lib.hashing import Hashed, hash_order
+    from hcp_lib.stream import accepted_in_hash_order
+
+    rng = np.random.default_rng(seed)
+    hashes = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64)
+    if n > 3:
+        hashes[3] = hashes[0]  # a repeated hash keeps its rows' order
+    accepted = rng.random(n) < share if share < 1 else np.ones(n, dtype=bool)
+    kept, rows = accepted_in_hash_order(Hashed(hashes, hash_order(hashes)), accepted)
+    own = hashes[accepted]
+    order = np.argsort(own, kind="stable")
+    np.testing.assert_array_equal(rows, order)
+    np.testing.assert_array_equal(kept, own[order])
