@@ -5,7 +5,8 @@ long as the process. While they are made, the collector (which counts allocation
 220 times, now and then over every object made so far, and those objects were scanned again
 by each full collection during the stream: on the demo quarter, 0.1 s of CPU at import and
 about as much again while streaming, all of it holding the interpreter's lock the readers
-need (measured in ``docs/scale.md``, *The cycle collector at start-up*).
+need (measured in ``docs/scale.md``, *The cycle collector at start-up, the filter from four
+million, a merged case index*).
 
 ``pause`` before a command's imports (``early.start`` does, since the imports follow it);
 ``resume`` once the work begins (``early.claim``, when the stream takes its batches over, and

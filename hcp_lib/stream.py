@@ -79,7 +79,8 @@ FILTER_FROM = 1 << 22
 """A set of this many hashes gets its filter (``HashRuns``): below, the searches cost less than
 marking every hash held and each batch's (from 1M, the demo quarter's two tables paid 0.05-0.18 s
 for filters that saved nothing; from 4M, 0.9 of the duplicate check's time up to 20M hashes
-against 1M's: *The filter from four million hashes* in docs/scale.md)."""
+against 1M's: *The cycle collector at start-up, the filter from four million, a merged case
+index* in docs/scale.md)."""
 FILTER_BITS = 28
 """The filter's size: 2**28 bits (32 MB), about one in thirteen bits set at 20M hashes."""
 
