@@ -191,9 +191,14 @@ class Groups:
     @property
     def ids(self) -> dict[tuple, int]:
         """The groups as {labels: id}, in id order."""
-        columns = [np.array(labels, dtype=object)[self.codes[:, d]]
-                   for d, labels in enumerate(self.labels)]
+        columns = [self._labels_of(d, slice(None)) for d in range(len(self.names))]
         return {labels: i for i, labels in enumerate(zip(*columns, strict=True))}
+
+    def _labels_of(self, d: int, groups: np.ndarray | slice) -> np.ndarray:
+        """Dimension ``d``'s label of each of these groups (by id)."""
+        labels = np.empty(len(self.labels[d]), dtype=object)
+        labels[:] = self.labels[d]
+        return labels[self.codes[groups, d]]
 
     def add(self, columns: Mapping[str, rd.Codes], n: int) -> np.ndarray:
         """Count a batch's rows; returns each row's group id."""
@@ -320,9 +325,7 @@ class Groups:
         out: dict[str, Any] = {}
         sort_codes = []
         for d, name in enumerate(self.names):
-            labels = np.empty(len(self.labels[d]), dtype=object)
-            labels[:] = self.labels[d]
-            values = labels[self.codes[positions, d]]  # each used group's label (as ``ids``)
+            values = self._labels_of(d, positions)
             present = {v for v in values if v is not None}
             if name in ("hall", "late"):
                 out[name] = values.astype(bool)
