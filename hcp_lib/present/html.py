@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from .narrative import Block
-from .nbtemplate import NBCONVERT_TEMPLATES, REMOVED_TAGS, TEMPLATE_NAME
+from .nbtemplate import REMOVED_TAGS
 from .sanitize import strip_controls
 
 WIDE_TABLE = 8  # more columns than this print at 小五 so the region table fits the text width
@@ -124,23 +124,16 @@ def export_html(notebook: str | Path | Any, target: str | Path, title: str = "",
     Cells tagged with any of ``remove_tags`` are left out (a copy's unwanted sections);
     ``font_css`` holds ``@font-face`` rules with the embedded subset fonts.
     """
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    from .nbexport import BulletinExporter
+
     nb = read_notebook(notebook)
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_markdown=True,
-        exclude_raw=True,
-    )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS) | set(remove_tags), enabled=True),
-        enabled=True,
-    )
+    exporter = BulletinExporter()  # removes REMOVED_TAGS itself
+    extra = set(remove_tags) - set(REMOVED_TAGS)
+    if extra:
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags=extra, enabled=True), enabled=True)
     body, _ = exporter.from_notebook_node(
         nb, resources={"hcp_title": title, "hcp_version": __version__, "hcp_fonts": font_css}
     )
