@@ -2,7 +2,9 @@
 
 Reads ``reports/<QUARTER>/manifest.json`` (written by ``hcp run``) for the export timings,
 counts the PDF pages with pypdf and, when Debian's chromium is installed, prints each HTML
-copy to PDF as a reader would and counts those pages too.
+copy to PDF as a reader would and counts those pages too. Then times the Word copy's tables
+at growing sizes (10 columns; an analyst copy's 附表 run to hundreds of rows): the time per
+row should stay flat.
 
     python benchmarks/bench_documents.py [reports/2022Q2]
 """
@@ -62,5 +64,26 @@ def main() -> None:
         print(f"{path.name:40} {path.stat().st_size / 1024:8.0f} {seconds!s:>8} {count:>6}")
 
 
+def word_tables(sizes: tuple[int, ...] = (50, 200, 1000)) -> None:
+    """Seconds to write a Word copy holding one table of each size (10 columns)."""
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT))
+    from hcp_lib.config import load_config
+    from hcp_lib.documents.content import Table
+    from hcp_lib.documents.word import write_docx
+
+    fonts = load_config(None).documents.fonts
+    print(f"{'Word table rows':>16} {'seconds':>8} {'ms a row':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in sizes:
+            frame = pd.DataFrame({f"列{c}": [f"{r * c}" for r in range(rows)] for c in range(10)})
+            start = time.perf_counter()
+            write_docx([Table("附表1  测试", frame)], Path(tmp) / f"{rows}.docx", fonts)
+            seconds = time.perf_counter() - start
+            print(f"{rows:16} {seconds:8.2f} {1000 * seconds / rows:9.2f}")
+
+
 if __name__ == "__main__":
     main()
+    word_tables()

@@ -179,8 +179,11 @@ def _table(doc, part: Table, heading: str, body: str, align, table_align, Pt) ->
         el.set(qn("w:val"), "true")
         tr_pr.append(el)
     for r, row in enumerate(df.itertuples(index=False), start=levels):
+        # A body row spans nothing: its cells are read once, not the whole grid per cell
+        # (``table.cell`` rebuilds every cell of the table on each call).
+        cells = table.rows[r].cells
         for c, value in enumerate(row):
-            p = table.cell(r, c).paragraphs[0]
+            p = cells[c].paragraphs[0]
             p.paragraph_format.line_spacing = 1.0
             if is_numeric(value):
                 p.alignment = align.RIGHT
