@@ -49,7 +49,13 @@ def reencode(png: bytes, width: int, max_bytes: int) -> MailImage:
 
 
 def _on_white(image: Image.Image) -> Image.Image:
-    """Transparency flattened onto white: mail clients in dark mode would show it black."""
+    """Transparency flattened onto white: mail clients in dark mode would show it black.
+
+    The run's charts are stored opaque (RGB): they are taken as they are, which is what
+    flattening them gives, pixel for pixel."""
+    if image.mode == "RGB":
+        image.load()
+        return image.copy()
     rgba = image.convert("RGBA")
     flat = Image.new("RGB", rgba.size, "white")
     flat.paste(rgba, mask=rgba.getchannel("A"))
