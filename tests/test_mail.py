@@ -416,6 +416,28 @@ def test_busy_chart_falls_back_to_jpeg_within_width():
     assert image.subtype == "jpeg" and image.width == 300 and image.height == 200
 
 
+def test_an_opaque_chart_reencodes_as_its_flattened_twin_and_transparency_turns_white():
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from hcp_lib.mail.images import reencode
+
+    def png(image) -> bytes:
+        buf = io.BytesIO()
+        image.save(buf, "PNG")
+        return buf.getvalue()
+
+    chart = Image.new("RGB", (800, 400), "white")
+    ImageDraw.Draw(chart).rectangle((100, 100, 500, 300), fill=(200, 30, 30))
+    opaque, rgba = reencode(png(chart), 400, 50_000), reencode(png(chart.convert("RGBA")), 400, 50_000)
+    assert (opaque.data, opaque.subtype) == (rgba.data, rgba.subtype)
+
+    clear = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
+    shown = reencode(png(clear), 40, 50_000)
+    assert Image.open(io.BytesIO(shown.data)).convert("RGB").getpixel((5, 5)) == (255, 255, 255)
+
+
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
