@@ -165,23 +165,25 @@ def _table(doc, part: Table, heading: str, body: str, align, table_align, Pt) ->
     table = doc.add_table(rows=levels + len(df), cols=len(df.columns))
     table.style = "Table Grid"
     table.alignment = table_align.CENTER
+    # Cells are found through their rows, each row's cells built once: ``table.cell`` and
+    # ``table.rows[r]`` rebuild every cell, or every row, of the table on each call, which made
+    # a table's cost grow with the square of its size.
+    rows = list(table.rows)
     for h in header_cells(df):
-        cell = table.cell(h.row, h.col)
+        cell = rows[h.row].cells[h.col]
         if h.rowspan > 1 or h.colspan > 1:
-            cell = cell.merge(table.cell(h.row + h.rowspan - 1, h.col + h.colspan - 1))
+            cell = cell.merge(rows[h.row + h.rowspan - 1].cells[h.col + h.colspan - 1])
         p = cell.paragraphs[0]
         p.alignment = align.CENTER
         p.paragraph_format.line_spacing = 1.0
         _run(p, h.text, body, 10.5, bold=True)
     for r in range(levels):  # header rows repeat on every page
-        tr_pr = table.rows[r]._tr.get_or_add_trPr()
+        tr_pr = rows[r]._tr.get_or_add_trPr()
         el = OxmlElement("w:tblHeader")
         el.set(qn("w:val"), "true")
         tr_pr.append(el)
     for r, row in enumerate(df.itertuples(index=False), start=levels):
-        # A body row spans nothing: its cells are read once, not the whole grid per cell
-        # (``table.cell`` rebuilds every cell of the table on each call).
-        cells = table.rows[r].cells
+        cells = rows[r].cells
         for c, value in enumerate(row):
             p = cells[c].paragraphs[0]
             p.paragraph_format.line_spacing = 1.0
