@@ -6,7 +6,9 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from docx.oxml.ns import qn
 from present_fixtures import make_bulletin
 
 from hcp_lib.config import load_config
@@ -162,6 +164,35 @@ def test_docx_holds_the_masthead_and_the_region_table_cell_for_cell(leadership_p
     assert len(doc.inline_shapes) == len(config.documents.leadership_charts)
     footer = doc.sections[0].footer._element.xml
     assert "PAGE" in footer
+
+
+def test_docx_table_cells_each_carry_the_table_font_size_and_header_weight(config, tmp_path):
+    """Every cell's run has the same properties, not only the first of its kind (cell runs are
+    copies of the first), and a header spanning two rows and two columns is one merged cell."""
+    from docx import Document
+    from docx.shared import Pt
+
+    from hcp_lib.documents.word import write_docx
+
+    columns = pd.MultiIndex.from_tuples([("地区", ""), ("评价数", "好评"), ("评价数", "差评"),
+                                         ("满意率", "")])
+    frame = pd.DataFrame([[f"区{i}", i * 10, i, f"{99 - i / 10:.2f}%"] for i in range(30)],
+                         columns=columns)
+    doc = Document(str(write_docx([Table("附表1  测试", frame)], tmp_path / "t.docx",
+                                  config.documents.fonts)))
+    table = doc.tables[0]
+    assert table.cell(0, 0)._tc is table.cell(1, 0)._tc  # 地区 spans both header rows
+    assert table.cell(0, 1)._tc is table.cell(0, 2)._tc and table.cell(0, 1).text == "评价数"
+    families = set()
+    for r, row in enumerate(table.rows):
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                assert run.font.size == Pt(10.5), (r, run.text)
+                assert bool(run.font.bold) == (r < 2), (r, run.text)
+                fonts = run._element.rPr.rFonts
+                families.add(tuple(fonts.get(qn(a)) for a in ("w:eastAsia", "w:ascii", "w:hAnsi")))
+    assert len(families) == 1 and len(set(*families)) == 1 and None not in next(iter(families))
+    assert [c.text for c in table.rows[31].cells] == ["区29", "290", "29", "96.10%"]
 
 
 def test_provisional_run_is_marked_in_every_format(bulletin, config, tmp_path):
