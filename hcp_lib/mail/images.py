@@ -54,7 +54,6 @@ def _on_white(image: Image.Image) -> Image.Image:
     The run's charts are stored opaque (RGB): they are taken as they are, which is what
     flattening them gives, pixel for pixel."""
     if image.mode == "RGB":
-        image.load()
         return image.copy()
     rgba = image.convert("RGBA")
     flat = Image.new("RGB", rgba.size, "white")

@@ -19,9 +19,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
-from .. import __version__
 from .narrative import Block
-from .nbtemplate import REMOVED_TAGS
 from .sanitize import strip_controls
 
 WIDE_TABLE = 8  # more columns than this print at 小五 so the region table fits the text width
@@ -128,7 +126,7 @@ def shared_exporter() -> tuple[Any, Any, threading.Lock]:
 
     from .nbexport import BulletinExporter
 
-    exporter = BulletinExporter()  # drops REMOVED_TAGS itself
+    exporter = BulletinExporter()  # drops the parameter cells itself
     remover = TagRemovePreprocessor(enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     return exporter, remover, threading.Lock()
@@ -159,9 +157,9 @@ def export_html(notebook: str | Path | Any, target: str | Path, title: str = "",
     nb = read_notebook(notebook)
     exporter, remover, lock = shared_exporter()
     with lock:
-        remover.remove_cell_tags = set(remove_tags) - set(REMOVED_TAGS)
+        remover.remove_cell_tags = set(remove_tags)
         body, _ = exporter.from_notebook_node(
-            nb, resources={"hcp_title": title, "hcp_version": __version__, "hcp_fonts": font_css}
+            nb, resources={"hcp_title": title, "hcp_fonts": font_css}  # hcp_version: the exporter's
         )
     target = Path(target)
     target.write_text(body, encoding="utf-8")
