@@ -202,7 +202,7 @@ def run_part(path: str, row_groups: list[int] | None, folder: str, table_name: s
     evaluated = None
     if isinstance(fold, EvaluationFold):
         evaluated = np.packbits(fold.evaluated)
-        fold.evaluated = fold.cases = fold.ledger = fold.config = None
+        fold.evaluated = fold.cases = fold.ledger = fold.ledger_ids = fold.config = None
     else:
         fold.config = None
     return Partial(errors, sheets, batches, seen.hashes(), fold, evaluated)

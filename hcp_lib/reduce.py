@@ -189,7 +189,7 @@ def _encode(values: pd.Series | None) -> Codes:
     if values is None:
         return np.zeros(0, dtype=np.int64), np.array([None], dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype(np.int64) + 1
+        codes = np.add(values.cat.codes.to_numpy(), 1, dtype=np.int64)  # one pass, not two
         labels = np.array([None, *values.cat.categories.astype(object)], dtype=object)
         return codes, labels
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -351,9 +351,16 @@ def _hall_flags(cases: pd.DataFrame, config: Config) -> np.ndarray:
         dtype=bool, na_value=False)
     if "place" not in cases:
         return np.zeros(len(cases), dtype=bool)
-    place = cases["place"]
-    in_hall = place.isin(list(rule.hall_places)).to_numpy(dtype=bool, na_value=False)
-    return window & in_hall
+    return window & _in(cases["place"], list(rule.hall_places))
+
+
+def _in(values: pd.Series, allowed: list[str]) -> np.ndarray:
+    """Whether each value is one of ``allowed`` (a missing one is not); a categorical's
+    categories are asked, not its rows."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        hit = np.append(values.cat.categories.isin(allowed), False)  # code -1: missing
+        return hit[values.cat.codes.to_numpy()]
+    return values.isin(allowed).to_numpy(dtype=bool, na_value=False)
 
 
 # --- periods --------------------------------------------------------------------------------

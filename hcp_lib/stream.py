@@ -709,12 +709,13 @@ class Picked:
     def __init__(self, ledger: pd.DataFrame, keep: Callable[[pd.DataFrame], pd.DataFrame]
                  ) -> None:
         self.ledger = ledger
+        self.ledger_ids = LedgerIds(ledger)
         self.keep = keep
         self.kept: list[pd.DataFrame] = []
         self.ledger_matched = np.zeros(len(ledger), dtype=bool)
 
-    def __call__(self, ev: pd.DataFrame, *_: object) -> None:
-        pos = _ledger_positions(ev, self.ledger)
+    def __call__(self, ev: pd.DataFrame, hashes: np.ndarray | None = None, *_: object) -> None:
+        pos = self.ledger_ids.positions(ev, hashes)
         self.ledger_matched[pos[pos >= 0]] = True
         self.kept.append(self.keep(ev))
 
@@ -726,6 +727,39 @@ class Picked:
 def _ledger_positions(ev: pd.DataFrame, ledger: pd.DataFrame) -> np.ndarray:
     """Where each evaluation stands in the ledger (-1: not there)."""
     return rd._index_in(ev.get("eval_id"), ledger.get("eval_id"))
+
+
+class LedgerIds:
+    """The ledger's evaluation ids by hash, so that a batch finds its few ledger rows from the
+    key hashes it has already instead of looking its ids' text up (``_ledger_positions``, the
+    fold's largest step). A table of 2^20 flags, one per value of a hash's top 20 bits, says
+    which rows may be in the ledger (about 1% at 10,000 ledger rows); those alone are looked
+    up by their text, so a hash collision changes nothing."""
+
+    BITS = 20
+
+    def __init__(self, ledger: pd.DataFrame) -> None:
+        self.ledger = ledger
+        ids = ledger.get("eval_id")
+        hashes = key_hashes(ids.to_frame()) if ids is not None and len(ids) else \
+            np.zeros(0, dtype=np.uint64)
+        self.flags = np.zeros(1 << self.BITS, dtype=bool)
+        self.flags[self._top(hashes)] = True
+
+    def positions(self, ev: pd.DataFrame, hashes: np.ndarray | None) -> np.ndarray:
+        """``_ledger_positions``; ``hashes``: the rows' ``eval_id`` hashes (``key_hashes``),
+        when known."""
+        ids = ev.get("eval_id")
+        if hashes is None or ids is None or len(hashes) != len(ids):
+            return _ledger_positions(ev, self.ledger)
+        found = np.full(len(ids), -1, dtype=np.int64)
+        maybe = np.flatnonzero(self.flags[self._top(hashes)])
+        if len(maybe):
+            found[maybe] = rd._index_in(ids.iloc[maybe], self.ledger.get("eval_id"))
+        return found
+
+    def _top(self, hashes: np.ndarray) -> np.ndarray:
+        return (hashes >> np.uint64(64 - self.BITS)).astype(np.intp)
 
 
 # --- the pieces of a streamed quarter (shared with the distributed engine) ------------------
@@ -942,7 +976,8 @@ class CaseFold:
         so that the store holds sorted runs."""
         hall = rd._hall_flags(cases, self.config)
         completed = rd._datetimes(cases.get("completed_at"), len(cases))
-        self.days.update(_days(completed))
+        days, months = calendar(completed)
+        self.days.update(days)
         checked = completed <= self.checked_until
         ids = self.groups.add({
             "unit": rd._encode(cases.get("unit")),
@@ -950,7 +985,7 @@ class CaseFold:
             "item_code": rd._encode(cases.get("item_code")),
             "handling_channel": rd._encode(cases.get("handling_channel")),
             "hall": rd._bool_codes(hall),
-            "month": rd._month_codes(completed),
+            "month": months,
         }, len(cases))
         codes = case_codes(ids, checked, hall)
         if in_order is not None:
@@ -991,11 +1026,13 @@ class CaseLookup:
         self.codes = codes
         self.cuts = range_cuts(hashes)
 
-    def hall(self, pos: np.ndarray) -> np.ndarray:
-        """Whether the case at each position (-1: none) was handled in a hall."""
+    def hall(self, pos: np.ndarray, found: np.ndarray | None = None) -> np.ndarray:
+        """Whether the case at each position (-1: none) was handled in a hall; ``found``:
+        ``pos >= 0``, when known."""
         if not len(self.codes):
             return np.zeros(len(pos), dtype=bool)
-        return (pos >= 0) & (self.codes[np.maximum(pos, 0)] & np.uint32(HALL) > 0)
+        found = pos >= 0 if found is None else found
+        return found & (self.codes.take(pos, mode="clip") & np.uint32(HALL) > 0)
 
     def find(self, ids: pd.Series) -> np.ndarray:
         """Each id's position among the cases, -1 where no case has it."""
@@ -1069,6 +1106,7 @@ class EvaluationFold:
     def __init__(self, config: Config, ledger: pd.DataFrame, cases: CaseLookup) -> None:
         self.config = config
         self.ledger = ledger
+        self.ledger_ids: LedgerIds | None = LedgerIds(ledger)
         self.cases = cases
         self.groups = Groups(rd.EVAL_DIMS)
         self.bad_levels = [LEVELS.index(level) for level in config.bad_reviews.levels]
@@ -1082,14 +1120,15 @@ class EvaluationFold:
         self.days: set[str] = set()
         self.limit = np.timedelta64(int(config.mechanism.push_limit_hours * 3600 * 1e6), "us")
 
-    def __call__(self, ev: pd.DataFrame, _: np.ndarray | None = None,
+    def __call__(self, ev: pd.DataFrame, hashes: np.ndarray | None = None,
                  case_positions: np.ndarray | None = None) -> None:
-        """Fold a batch's accepted evaluations; ``case_positions``: their cases, when found
-        ahead (``CaseLookup.find`` of their case ids)."""
+        """Fold a batch's accepted evaluations; ``hashes``: their ids' hashes (the table's
+        key); ``case_positions``: their cases, when found ahead (``CaseLookup.find`` of their
+        case ids)."""
         config, ledger = self.config, self.ledger
         raw_codes = rd._level_codes(ev.get("level", pd.Series(dtype=object)))
         level_codes = raw_codes.copy()
-        ledger_pos = _ledger_positions(ev, ledger)
+        ledger_pos = self.ledger_ids.positions(ev, hashes)
         self.ledger_matched[ledger_pos[ledger_pos >= 0]] = True
         if config.satisfaction.use_corrected_levels and "corrected_level" in ledger and len(ledger):
             corrected = rd._level_codes(ledger["corrected_level"])
@@ -1101,11 +1140,13 @@ class EvaluationFold:
             pos = case_positions
         else:
             pos = self.cases.find(ev["case_id"]) if "case_id" in ev else np.full(len(ev), -1)
-        self.evaluated[pos[pos >= 0]] = True
-        hall = self.cases.hall(pos)
+        found = pos >= 0
+        self.evaluated[pos[found]] = True
+        hall = self.cases.hall(pos, found)
         evaluated_at = rd._datetimes(ev.get("evaluated_at"), len(ev))
         pushed_at = rd._datetimes(ev.get("pushed_at"), len(ev))
-        self.days.update(_days(evaluated_at))
+        days, months = calendar(evaluated_at)
+        self.days.update(days)
         late = (pushed_at - evaluated_at) > self.limit
         self.groups.add({
             "unit": rd._encode(ev.get("unit")),
@@ -1114,12 +1155,12 @@ class EvaluationFold:
             "channel": rd._encode(ev.get("channel")),
             "level": (level_codes.astype(np.int64) + 1, np.array([None, *LEVELS], dtype=object)),
             "mode": rd._encode(ev.get("mode")),
-            "month": rd._month_codes(evaluated_at),
+            "month": months,
             "hall": rd._bool_codes(hall),
             "late": rd._bool_codes(late),
         }, len(ev))
         self.counts["evaluations"] += len(ev)
-        self.counts["without_case"] += int((pos < 0).sum())
+        self.counts["without_case"] += len(pos) - int(np.count_nonzero(found))
         self.counts["without_push"] += int(np.isnat(pushed_at).sum())
         bad_mask = np.isin(raw_codes, self.bad_levels)
         if not self.bad_parts:  # the first batch's columns, for the empty extract's dtypes
@@ -1215,13 +1256,40 @@ def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return out
 
 
-def _days(moments: np.ndarray) -> set[str]:
-    days = moments[~np.isnat(moments)].astype("datetime64[D]").view(np.int64)
-    if not len(days):
-        return set()
-    first = int(days.min())
-    seen = np.flatnonzero(np.bincount(days - first)) + first  # counting, not sorting
-    return {str(d) for d in seen.astype("datetime64[D]")}
+def _day_numbers(moments: np.ndarray) -> np.ndarray:
+    """Days since 1970 of date-times that are not NaT: their integers divided, floored (a
+    quarter of what numpy's cast to days costs)."""
+    unit, count = np.datetime_data(moments.dtype)
+    if unit not in ("s", "ms", "us", "ns"):
+        return moments.astype("datetime64[D]").view(np.int64)
+    per_day = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
+    return moments.view(np.int64) // per_day
+
+
+def calendar(moments: np.ndarray) -> tuple[set[str], rd.Codes]:
+    """The days the moments fall on, and each moment's calendar-month codes as
+    ``reduce._month_codes`` gives them, from one pass to whole days: a table of the few days
+    spanned gives each day's month, where a binary search per row over the months' starts
+    and a second pass for the days cost twice as much."""
+    valid = ~np.isnat(moments)
+    if not valid.any():
+        return set(), (np.zeros(len(moments), dtype=np.int64), np.array([None], dtype=object))
+    every = bool(valid.all())
+    held = _day_numbers(moments if every else moments[valid])
+    first = int(held.min())
+    held = held - first
+    seen = np.flatnonzero(np.bincount(held)) + first  # counting, not sorting
+    months = np.arange(first, first + int(held.max()) + 1).astype("datetime64[D]") \
+        .astype("datetime64[M]").view(np.int64)
+    lut = months - months[0] + 1  # 1 = the first month
+    if every:
+        codes = lut[held]
+    else:
+        codes = np.zeros(len(moments), dtype=np.int64)
+        codes[valid] = lut[held]
+    labels = np.array([None, *(int(m) % 12 + 1 for m in range(months[0], months[-1] + 1))],
+                      dtype=object)
+    return {str(d) for d in seen.astype("datetime64[D]")}, (codes, labels)
 
 
 def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:

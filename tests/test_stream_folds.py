@@ -1,0 +1,82 @@
+"""The folds' shortcuts answer as the plain computations they stand for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hcp_lib import reduce as rd
+from hcp_lib.hashing import key_hashes
+from hcp_lib.stream import LedgerIds, _ledger_positions, calendar
+
+# 1900-01-01 .. 2100-12-31 in seconds, with NaT now and then
+MOMENTS = st.lists(st.one_of(st.integers(-2_208_988_800, 4_133_980_799), st.none()),
+                   max_size=60)
+
+
+def _expected(moments: np.ndarray) -> tuple[set[str], rd.Codes]:
+    valid = moments[~np.isnat(moments)]
+    days = {str(d) for d in np.unique(valid.astype("datetime64[D]"))}
+    return days, rd._month_codes(moments)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@settings(max_examples=60, deadline=None)
+@given(seconds=MOMENTS)
+def test_calendar_is_the_days_and_the_month_codes(unit, seconds):
+    moments = np.array([np.datetime64("NaT") if s is None else np.datetime64(s, "s")
+                        for s in seconds], dtype="datetime64[s]").astype(f"datetime64[{unit}]")
+    days, (codes, labels) = calendar(moments)
+    want_days, (want_codes, want_labels) = _expected(moments)
+    assert days == want_days
+    assert codes.dtype == np.int64
+    np.testing.assert_array_equal(codes, want_codes)
+    assert list(labels) == list(want_labels)
+
+
+def test_calendar_floors_before_1970_and_crosses_a_year():
+    moments = np.array(["1969-12-31T23:59:59.999999", "1970-01-01T00:00", "NaT",
+                        "1969-11-30T12:00"], dtype="datetime64[us]")
+    days, (codes, labels) = calendar(moments)
+    assert days == {"1969-12-31", "1970-01-01", "1969-11-30"}
+    assert list(labels) == [None, 11, 12, 1]
+    assert codes.tolist() == [2, 3, 0, 1]
+
+
+def _ledger(ids: list[str | None]) -> pd.DataFrame:
+    return pd.DataFrame({"eval_id": pd.array(ids, dtype="str")})
+
+
+def _batch(ids: list[str | None]) -> pd.DataFrame:
+    return pd.DataFrame({"eval_id": pd.array(ids, dtype="str"), "level": ["满意"] * len(ids)})
+
+
+@pytest.mark.parametrize("ledger_ids", [["E3", "E1", "E9"], [], ["E5"]])
+def test_ledger_ids_find_what_the_text_finds(ledger_ids):
+    ledger = _ledger(ledger_ids)
+    ev = _batch(["E1", "E2", "E3", None, "E9", "E1", "E5"])
+    want = _ledger_positions(ev, ledger)
+    index = LedgerIds(ledger)
+    np.testing.assert_array_equal(index.positions(ev, key_hashes(ev[["eval_id"]])), want)
+    np.testing.assert_array_equal(index.positions(ev, None), want)
+
+
+def test_ledger_ids_let_the_text_decide_on_a_shared_hash():
+    """A row carrying a ledger id's hash but another id (a collision) is not in the ledger."""
+    ledger = _ledger(["E1", "E2"])
+    ev = _batch(["X7", "E2", "Y8"])
+    hashes = key_hashes(ev[["eval_id"]])
+    hashes[0] = key_hashes(ledger[["eval_id"]])[0]  # X7 posing as E1
+    assert LedgerIds(ledger).positions(ev, hashes).tolist() == [-1, 1, -1]
+
+
+def test_membership_of_a_categorical_asks_its_categories():
+    allowed = ["市民中心", "行政服务中心"]
+    values = pd.Series(["市民中心", None, "街道", "行政服务中心", "市民中心"], dtype="category")
+    want = values.astype(object).isin(allowed).to_numpy()
+    np.testing.assert_array_equal(rd._in(values, allowed), want)
+    np.testing.assert_array_equal(rd._in(values.astype("str"), allowed), want)
+    assert rd._in(values, allowed).tolist() == [True, False, False, True, True]
