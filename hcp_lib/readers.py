@@ -885,6 +885,9 @@ class RawTable:
     """Rows that are lines the CSV parser could not split (every cell empty)."""
     broken_detail: pd.Series | None = None
     """For each broken row, "expected N fields, found M" (by row position)."""
+    exact: frozenset[str] = frozenset()
+    """Categorical columns whose categories are exactly the values used, in order of first
+    use (``stack`` makes them so): validation takes their codes as they are."""
 
     def absent(self, column: str) -> np.ndarray:
         """Rows whose sheet has no such column (they are rejected once, for the missing column)."""
@@ -950,13 +953,13 @@ def stack(table: Table, sheets: list[Sheet],
     else:
         stacked = pa.table({**{n: pa.array([], pa.string()) for n in names},
                             "_row": pa.array([], pa.int32())})
-    for name in names:
-        if low_cardinality(table.column(name), table):
-            i = stacked.schema.get_field_index(name)
-            column = stacked.column(name)
-            encoded = (in_order_of_appearance(column) if pa.types.is_dictionary(column.type)
-                       else pc.dictionary_encode(column))
-            stacked = stacked.set_column(i, name, _clean_dictionary(encoded))
+    few = [name for name in names if low_cardinality(table.column(name), table)]
+    for name in few:
+        i = stacked.schema.get_field_index(name)
+        column = stacked.column(name)
+        encoded = (in_order_of_appearance(column) if pa.types.is_dictionary(column.type)
+                   else pc.dictionary_encode(column))
+        stacked = stacked.set_column(i, name, _clean_dictionary(encoded))
     frame = stacked.unify_dictionaries().to_pandas(self_destruct=True, split_blocks=True)
     for name in names:
         if len(frame) == 0 or frame[name].dtype == object:
@@ -975,7 +978,8 @@ def stack(table: Table, sheets: list[Sheet],
             for i, found in enumerate(sheet.broken):
                 detail[first + i] = f"expected {len(sheet.header)} fields, found {found}"
     shown = pd.Series(detail, dtype=object).reindex(range(len(frame))) if detail else None
-    return RawTable(table, sheets, errors or [], frame, bounds, broken, shown)
+    exact = frozenset(n for n in few if isinstance(frame[n].dtype, pd.CategoricalDtype))
+    return RawTable(table, sheets, errors or [], frame, bounds, broken, shown, exact)
 
 
 def _alike(parts: list[pa.Table]) -> list[pa.Table]:

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from .config import Config
 from .contract import LEVELS
+from .moments import in_unit
 from .quarters import Quarter
 
 AGGREGATES_VERSION = 2
@@ -301,7 +302,7 @@ def _level_codes(values: pd.Series | None) -> np.ndarray:
 def _datetimes(values: pd.Series | None, n: int) -> np.ndarray:
     if values is None:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    return pd.to_datetime(values).to_numpy().astype("datetime64[us]", copy=False)
+    return in_unit(pd.to_datetime(values).to_numpy(), "us")
 
 
 # --- joins on string keys -------------------------------------------------------------------

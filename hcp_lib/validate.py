@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from .config import Config
 from .contract import LEVELS, Column, Table
 from .hashing import Hashed, duplicated
 from .masking import printable
+from .moments import in_unit
 from .problems import KINDS, Problem, Severity, group
 from .quarters import Quarter, QuarterError
 from .readers import RawTable
@@ -192,7 +194,8 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
         present = values.notna().to_numpy()
         if col.required:
             found.add("empty", col, ~present & ~raw.absent(col.name))
-        kind, converted, bad = _convert(col, values, table, quarter, config, registry)
+        kind, converted, bad = _convert(col, values, table, quarter, config, registry,
+                                        col.name in raw.exact)
         found.add(kind, col, bad & present, values)
         checks = [] if col.name == table.period_column else _implausible(col, converted,
                                                                          quarter, config)
@@ -253,8 +256,10 @@ def _as_read(col: Column, table: Table) -> bool:
 
 
 def _convert(col: Column, values: pd.Series, table: Table, quarter: Quarter, config: Config,
-             registry: Registry) -> tuple[str, object, np.ndarray]:
-    """(problem kind, typed values, bad mask) for one column."""
+             registry: Registry, exact: bool = False) -> tuple[str, object, np.ndarray]:
+    """(problem kind, typed values, bad mask) for one column; ``exact``: a categorical whose
+    categories are exactly its values, in order of first use (``RawTable.exact``)."""
+    mapped = partial(map_unique, values, exact=exact)
     if col.dtype in ("datetime", "date") and pd.api.types.is_datetime64_dtype(values.dtype):
         parsed, bad = typed_datetimes(values)  # a typed Parquet column: nothing to parse
         parsed = parsed.dt.normalize() if col.dtype == "date" else parsed
@@ -274,25 +279,25 @@ def _convert(col: Column, values: pd.Series, table: Table, quarter: Quarter, con
         number = pd.to_numeric(values, errors="coerce").astype("float64")
         return "bad_float", number, number.isna().to_numpy()
     if col.dtype == "bool":
-        return ("bad_bool", *map_unique(values, lambda v: _BOOL.get(v.casefold()), None))
+        return ("bad_bool", *mapped(lambda v: _BOOL.get(v.casefold()), None))
     if col.dtype == "month":
-        return "bad_month", *map_unique(values, month)
+        return "bad_month", *mapped(month)
     if col.dtype == "region":
-        return "bad_region", *map_unique(values, region)
+        return "bad_region", *mapped(region)
     if col.dtype == "level":
         decode = level_decoder(config.input.level_codes)
-        return "bad_level", *map_unique(values, decode, LEVELS)
+        return "bad_level", *mapped(decode, LEVELS)
     if col.name in table.unit_columns:
-        return "unknown_unit", *map_unique(values, registry.resolve)
+        return "unknown_unit", *mapped(registry.resolve)
     if col.name == QUARTER_COLUMN:
         wanted = str(quarter)
-        return "wrong_quarter", *map_unique(values, lambda v: wanted if _quarter(v) == wanted
+        return "wrong_quarter", *mapped(lambda v: wanted if _quarter(v) == wanted
                                             else None)
     if col.vocabulary:
-        return "bad_vocabulary", *map_unique(values, vocabulary_decoder(col.vocabulary, config))
+        return "bad_vocabulary", *mapped(vocabulary_decoder(col.vocabulary, config))
     if col.enum:
         allowed = set(col.enum)
-        return "bad_enum", *map_unique(values, lambda v: v if v in allowed else None, col.enum)
+        return "bad_enum", *mapped(lambda v: v if v in allowed else None, col.enum)
     ok = np.zeros(len(values), dtype=bool)
     return "", values.astype("category") if col.categorical else values, ok
 
@@ -324,13 +329,14 @@ def _implausible(col: Column, typed: object, quarter: Quarter,
 
 
 def map_unique(values: pd.Series, fn: Callable[[str], object | None],
-               categories: tuple[str, ...] | None = ()) -> tuple[object, np.ndarray]:
+               categories: tuple[str, ...] | None = (), *, exact: bool = False
+               ) -> tuple[object, np.ndarray]:
     """Apply ``fn`` once per distinct value; None from ``fn`` marks the value bad.
 
     Returns a Categorical (``categories`` fixes their order; None returns plain objects) and
-    the bad mask. Missing values stay missing and are not bad.
+    the bad mask. Missing values stay missing and are not bad. ``exact``: see ``_distinct``.
     """
-    codes, uniques = _distinct(values)
+    codes, uniques = _distinct(values, exact)
     mapped = [fn(str(u)) for u in uniques]
     bad_unique = np.array([m is None for m in mapped] + [False], dtype=bool)
     # Per row, a look-up only where it changes something: the usual column has no bad value,
@@ -348,16 +354,17 @@ def map_unique(values: pd.Series, fn: Callable[[str], object | None],
     return pd.Series(typed, index=values.index), bad
 
 
-def _distinct(values: pd.Series) -> tuple[np.ndarray, object]:
+def _distinct(values: pd.Series, exact: bool = False) -> tuple[np.ndarray, object]:
     """Codes and distinct values, in order of first appearance (``pd.factorize``'s answer).
 
     ``stack`` hands over few-valued columns as categoricals whose categories are exactly the
-    values used, in order of first use: their codes are the answer already.
+    values used, in order of first use (``exact``, said by ``RawTable.exact``): their codes
+    are the answer already. Another categorical's are, once every category is seen used.
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         categories = values.cat.categories
-        if np.bincount(codes[codes >= 0], minlength=len(categories)).all():
+        if exact or np.bincount(codes[codes >= 0], minlength=len(categories)).all():
             return codes, categories
     return pd.factorize(values, use_na_sentinel=True)
 
@@ -386,14 +393,16 @@ _NS_RANGE = (np.datetime64(pd.Timestamp.min.ceil("s")), np.datetime64(pd.Timesta
 def typed_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Typed date-times as datetime64[ns]; beyond what that holds (before 1678, after 2261)
     is bad, as the same text would be."""
-    stamps = values.to_numpy()
+    column = stamps = values.to_numpy()
     # The bounds in the column's own unit (whole seconds: exact in any unit down to ns), so
     # the comparisons do not convert every value first.
     low, high = (bound.astype(stamps.dtype) for bound in _NS_RANGE)
     bad = ~np.isnat(stamps) & ((stamps < low) | (stamps > high))
     if bad.any():
         stamps = np.where(bad, np.datetime64("NaT"), stamps)
-    return pd.Series(stamps.astype("datetime64[ns]"), index=values.index), bad
+    typed = in_unit(stamps, "ns")
+    # a new array becomes the Series' own; the column's own data is copied, as pandas would
+    return pd.Series(typed, index=values.index, copy=typed is column), bad
 
 
 def shown_text(values: pd.Series, mask: np.ndarray) -> pd.Series:

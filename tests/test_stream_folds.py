@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -80,3 +82,26 @@ def test_membership_of_a_categorical_asks_its_categories():
     np.testing.assert_array_equal(rd._in(values, allowed), want)
     np.testing.assert_array_equal(rd._in(values.astype("str"), allowed), want)
     assert rd._in(values, allowed).tolist() == [True, False, False, True, True]
+
+
+def test_stacked_few_valued_columns_are_exact_categoricals(tmp_path):
+    """A Parquet dictionary in value order, with values no row uses: the stacked column
+    holds the used values in order of first use, so validation may take its codes as
+    they are (``RawTable.exact``), and they are what ``pd.factorize`` gives."""
+    from hcp_lib.contract import TABLES
+    from hcp_lib.readers import read_table
+    from hcp_lib.validate import _distinct
+
+    units = pa.DictionaryArray.from_arrays(pa.array([2, 1, 2, None, 0], pa.int32()),
+                                           pa.array(["丙局", "甲局", "乙局", "丁局"]))
+    table = pa.table({"办件编号": ["1", "2", "3", "4", "5"], "实施单位": units,
+                      "办理渠道": ["窗口"] * 5})
+    pq.write_table(table, tmp_path / "办件明细.parquet")
+    raw = read_table(tmp_path, TABLES["cases"])
+    assert "unit" in raw.exact and "case_id" not in raw.exact
+    column = raw.frame["unit"]
+    assert list(column.cat.categories) == ["乙局", "甲局", "丙局"]
+    codes, uniques = _distinct(column, exact=True)
+    want_codes, want_uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    np.testing.assert_array_equal(codes, want_codes)
+    assert list(uniques) == list(want_uniques)
