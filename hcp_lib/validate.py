@@ -208,9 +208,8 @@ def validate_table(raw: RawTable, quarter: Quarter, config: Config,
             typed[col.name] = converted
 
     if table.period_column and table.period_column in typed:
-        moments = typed[table.period_column]
-        outside = (moments.notna() & ((moments < quarter.start) | (moments >= quarter.end)))
-        found.add("out_of_period", table.column(table.period_column), outside.to_numpy(),
+        outside = _outside(typed[table.period_column], quarter.start, quarter.end)
+        found.add("out_of_period", table.column(table.period_column), outside,
                   frame[table.period_column], detail=f"{quarter.start:%Y-%m-%d} – {quarter.last_day}")
 
     if table.key and all(k in typed for k in table.key):
@@ -319,13 +318,22 @@ def _implausible(col: Column, typed: object, quarter: Quarter,
         outside = ((number < 0) | (number > checks.count_max)).fillna(False).to_numpy(dtype=bool)
         out.append(("out_of_range", outside, f"0–{checks.count_max}"))
     elif col.dtype in ("datetime", "date"):
-        moments = pd.Series(typed)
         earliest = pd.Timestamp(checks.earliest_date)
         latest = pd.Timestamp(quarter.end) + pd.Timedelta(days=checks.days_after_quarter)
-        outside = ((moments < earliest) | (moments >= latest)).fillna(False).to_numpy(dtype=bool)
+        outside = _outside(pd.Series(typed), earliest, latest)
         out.append(("implausible_date", outside,
                     f"{earliest:%Y-%m-%d} – {latest - pd.Timedelta(days=1):%Y-%m-%d}"))
     return out
+
+
+def _outside(moments: pd.Series, low: object, high: object) -> np.ndarray:
+    """Date-times before ``low`` or from ``high`` on; a missing one is neither. Compared as
+    numpy's datetime64, a pass each, where pandas' comparisons cost three times as much."""
+    values = moments.to_numpy()
+    if values.dtype.kind != "M":
+        return ((moments < low) | (moments >= high)).fillna(False).to_numpy(dtype=bool)
+    low, high = (pd.Timestamp(bound).to_datetime64() for bound in (low, high))
+    return (values < low) | (values >= high)
 
 
 def map_unique(values: pd.Series, fn: Callable[[str], object | None],
