@@ -1009,6 +1009,12 @@ def _labels(ids: np.ndarray, labels: list[str]) -> pd.Categorical:
     import pandas as pd
 
     categories = list(dict.fromkeys(labels))
-    lookup = np.array([categories.index(x) for x in labels], dtype=np.int32)
-    codes = lookup[ids] if len(ids) else np.array([], dtype=np.int32)
-    return pd.Categorical.from_codes(codes, categories=categories or [""][:0])
+    # pandas' own code width (no copy to narrow them), and codes valid by construction
+    dtype = np.int8 if len(categories) < 1 << 7 else np.int16 if len(categories) < 1 << 15 \
+        else np.int32
+    if len(categories) == 1:  # one file and sheet: every row the same
+        codes = np.zeros(len(ids), dtype=dtype)
+    else:
+        lookup = np.array([categories.index(x) for x in labels], dtype=dtype)
+        codes = lookup[ids] if len(ids) else np.array([], dtype=dtype)
+    return pd.Categorical.from_codes(codes, categories=categories or [""][:0], validate=False)
