@@ -747,10 +747,11 @@ class LedgerIds:
         self.flags[self._top(hashes)] = True
 
     def positions(self, ev: pd.DataFrame, hashes: np.ndarray | None) -> np.ndarray:
-        """``_ledger_positions``; ``hashes``: the rows' ``eval_id`` hashes (``key_hashes``),
-        when known."""
+        """``_ledger_positions``; ``hashes``: the rows' key hashes, when known (the
+        evaluations' key is their id alone, so these are the ids' ``key_hashes``)."""
         ids = ev.get("eval_id")
-        if hashes is None or ids is None or len(hashes) != len(ids):
+        if hashes is None or ids is None or len(hashes) != len(ids) \
+                or TABLES["evaluations"].key != ("eval_id",):
             return _ledger_positions(ev, self.ledger)
         found = np.full(len(ids), -1, dtype=np.int64)
         maybe = np.flatnonzero(self.flags[self._top(hashes)])
