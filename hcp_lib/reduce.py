@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from .config import Config
 from .contract import LEVELS
-from .moments import in_unit
+from .moments import day_numbers, in_unit
 from .quarters import Quarter
 
 AGGREGATES_VERSION = 2
@@ -204,17 +204,33 @@ def _bool_codes(flags: np.ndarray) -> Codes:
 
 
 def _month_codes(moments: np.ndarray) -> Codes:
-    """Calendar-month codes by binary search over the few month starts the data spans."""
+    """Calendar-month codes: 1 = the first month the data spans, 0 = NaT."""
+    return calendar(moments)[1]
+
+
+def calendar(moments: np.ndarray) -> tuple[set[str], Codes]:
+    """The days the moments fall on, and each moment's calendar-month codes, from one pass to
+    whole days: a table of the few days spanned gives each day's month, where a binary search
+    per row over the months' starts and a second pass for the days cost twice as much."""
     valid = ~np.isnat(moments)
     if not valid.any():
-        return np.zeros(len(moments), dtype=np.int64), np.array([None], dtype=object)
-    first = pd.Timestamp(moments[valid].min()).to_period("M")
-    last = pd.Timestamp(moments[valid].max()).to_period("M")
-    months = pd.period_range(first, last, freq="M")
-    starts = months.to_timestamp().to_numpy().astype(moments.dtype)
-    codes = np.searchsorted(starts, moments, side="right")  # 1 = the first month
-    codes[~valid] = 0
-    return codes.astype(np.int64), np.array([None, *(m.month for m in months)], dtype=object)
+        return set(), (np.zeros(len(moments), dtype=np.int64), np.array([None], dtype=object))
+    every = bool(valid.all())
+    held = day_numbers(moments if every else moments[valid])
+    first = int(held.min())
+    held = held - first
+    seen = np.flatnonzero(np.bincount(held)) + first  # counting, not sorting
+    months = np.arange(first, first + int(held.max()) + 1).astype("datetime64[D]") \
+        .astype("datetime64[M]").view(np.int64)
+    lut = months - months[0] + 1  # 1 = the first month
+    if every:
+        codes = lut[held]
+    else:
+        codes = np.zeros(len(moments), dtype=np.int64)
+        codes[valid] = lut[held]
+    labels = np.array([None, *(int(m) % 12 + 1 for m in range(months[0], months[-1] + 1))],
+                      dtype=object)
+    return {str(d) for d in seen.astype("datetime64[D]")}, (codes, labels)
 
 
 def _group_count(

@@ -745,13 +745,13 @@ class LedgerIds:
             np.zeros(0, dtype=np.uint64)
         self.flags = np.zeros(1 << self.BITS, dtype=bool)
         self.flags[self._top(hashes)] = True
+        self.by_hash = TABLES["evaluations"].key == ("eval_id",)
+        """The evaluations' key is their id alone: their key hashes are their ids' hashes."""
 
     def positions(self, ev: pd.DataFrame, hashes: np.ndarray | None) -> np.ndarray:
-        """``_ledger_positions``; ``hashes``: the rows' key hashes, when known (the
-        evaluations' key is their id alone, so these are the ids' ``key_hashes``)."""
+        """``_ledger_positions``; ``hashes``: the rows' key hashes, when known."""
         ids = ev.get("eval_id")
-        if hashes is None or ids is None or len(hashes) != len(ids) \
-                or TABLES["evaluations"].key != ("eval_id",):
+        if not self.by_hash or hashes is None or ids is None or len(hashes) != len(ids):
             return _ledger_positions(ev, self.ledger)
         found = np.full(len(ids), -1, dtype=np.int64)
         maybe = np.flatnonzero(self.flags[self._top(hashes)])
@@ -977,7 +977,7 @@ class CaseFold:
         so that the store holds sorted runs."""
         hall = rd._hall_flags(cases, self.config)
         completed = rd._datetimes(cases.get("completed_at"), len(cases))
-        days, months = calendar(completed)
+        days, months = rd.calendar(completed)
         self.days.update(days)
         checked = completed <= self.checked_until
         ids = self.groups.add({
@@ -1146,7 +1146,7 @@ class EvaluationFold:
         hall = self.cases.hall(pos, found)
         evaluated_at = rd._datetimes(ev.get("evaluated_at"), len(ev))
         pushed_at = rd._datetimes(ev.get("pushed_at"), len(ev))
-        days, months = calendar(evaluated_at)
+        days, months = rd.calendar(evaluated_at)
         self.days.update(days)
         late = (pushed_at - evaluated_at) > self.limit
         self.groups.add({
@@ -1255,42 +1255,6 @@ def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     parts.clear()
     heap.give_back(freed)
     return out
-
-
-def _day_numbers(moments: np.ndarray) -> np.ndarray:
-    """Days since 1970 of date-times that are not NaT: their integers divided, floored (a
-    quarter of what numpy's cast to days costs)."""
-    unit, count = np.datetime_data(moments.dtype)
-    if unit not in ("s", "ms", "us", "ns"):
-        return moments.astype("datetime64[D]").view(np.int64)
-    per_day = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
-    return moments.view(np.int64) // per_day
-
-
-def calendar(moments: np.ndarray) -> tuple[set[str], rd.Codes]:
-    """The days the moments fall on, and each moment's calendar-month codes as
-    ``reduce._month_codes`` gives them, from one pass to whole days: a table of the few days
-    spanned gives each day's month, where a binary search per row over the months' starts
-    and a second pass for the days cost twice as much."""
-    valid = ~np.isnat(moments)
-    if not valid.any():
-        return set(), (np.zeros(len(moments), dtype=np.int64), np.array([None], dtype=object))
-    every = bool(valid.all())
-    held = _day_numbers(moments if every else moments[valid])
-    first = int(held.min())
-    held = held - first
-    seen = np.flatnonzero(np.bincount(held)) + first  # counting, not sorting
-    months = np.arange(first, first + int(held.max()) + 1).astype("datetime64[D]") \
-        .astype("datetime64[M]").view(np.int64)
-    lut = months - months[0] + 1  # 1 = the first month
-    if every:
-        codes = lut[held]
-    else:
-        codes = np.zeros(len(moments), dtype=np.int64)
-        codes[valid] = lut[held]
-    labels = np.array([None, *(int(m) % 12 + 1 for m in range(months[0], months[-1] + 1))],
-                      dtype=object)
-    return {str(d) for d in seen.astype("datetime64[D]")}, (codes, labels)
 
 
 def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
