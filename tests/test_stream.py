@@ -220,7 +220,8 @@ def test_hash_runs_filter_answers_as_the_runs_do(monkeypatch, bits):
     searched: list[int] = []
     search = stream.HashRuns._searched
     monkeypatch.setattr(stream.HashRuns, "_searched",
-                        lambda self, needles: searched.append(len(needles)) or search(self, needles))
+                        lambda self, needles, *runs: searched.append(len(needles))
+                        or search(self, needles, *runs))
     for size in (30, 10, 40, 5, 200, 7, 120, 60):
         batch = rng.integers(0, 2**64 - 1, size, dtype=np.uint64)
         batch[: size // 4] = rng.choice(held, size // 4) if len(held) else batch[: size // 4]
@@ -306,6 +307,30 @@ def test_every_catalogued_input_streams_like_the_whole_table(case, workspace, co
     """Every reader, encoding and fault of the input catalogue, in batches of 1,000 rows."""
     case.make(workspace.quarter_dir)
     _both(workspace.quarter_dir, config, 1000, workspace.root / "cmp", mode=case.mode)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(0, 40), min_size=1, max_size=12), cap=st.sampled_from([8, 30, 1 << 24]),
+       seed=st.integers(0, 2**16))
+def test_adding_sorted_hashes_tells_what_was_held_before(sizes, cap, seed):
+    """``add_sorted`` answers as a search of every run would, whether the runs merge (found
+    by neighbours in the merge) or stay apart (searched), with values repeated within a batch,
+    across batches, and asked again after they were merged."""
+    import hcp_lib.stream as stream
+
+    rng = np.random.default_rng(seed)
+    runs, held = HashRuns(), np.zeros(0, dtype=np.uint64)
+    old_cap, stream.MAX_RUN = stream.MAX_RUN, cap
+    try:
+        for size in sizes:
+            batch = rng.integers(0, 64, size, dtype=np.uint64)  # few values: many repeats
+            batch.sort()
+            assert runs.add_sorted(batch).tolist() == np.isin(batch, held).tolist()
+            held = np.concatenate([held, batch])
+            assert np.array_equal(np.sort(np.concatenate([held[:0], *runs.runs])), np.sort(held))
+            assert all(np.all(r[1:] >= r[:-1]) for r in runs.runs)
+    finally:
+        stream.MAX_RUN = old_cap
 
 
 def test_hash_runs_stop_merging_at_their_cap(monkeypatch):
