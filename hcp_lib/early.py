@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import collector
+from . import collector, heap
 
 EARLY_BATCHES = 2
 """Batches read ahead of the stream per table (of 500,000 rows: about 0.15 s of decoding)."""
@@ -55,6 +55,7 @@ def start(folder: str | Path, batch_rows: int = BATCH_ROWS) -> None:
     there (or was started already) is left to the stream, which reports it."""
     if not Path(folder).is_dir():
         return
+    heap.prepare()  # before this thread starts and Arrow loads
     entries = {name: _Early() for name in BIG}
     with _lock:
         if any(_key(folder, name, batch_rows) in _started for name in BIG):

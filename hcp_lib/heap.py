@@ -3,10 +3,12 @@
 Each batch allocates and frees the same few hundred MB (Arrow's decoded columns, numpy's
 temporaries, pandas' frames). With the defaults, those blocks came from fresh pages every time:
 glibc serves any block over its mmap threshold with ``mmap`` and unmaps it on free, Arrow's
-mimalloc pool purges what it freed, and the engine trimmed the heap after each batch. Every
-page was then faulted in and zeroed again by the kernel: a third of the default quarter's CPU
-was system time. Here the blocks stay on one heap (glibc's, Arrow's too) and are reused, and
-the heap is trimmed only when what it holds free passes a limit, so memory stays bounded at a
+mimalloc pool purges what it freed 10 ms later, glibc gives each thread a heap of its own (the
+readers allocate, the validating thread frees), and the engine trimmed the heap after each
+batch. Every page was then faulted in and zeroed again by the kernel: a third of the default
+quarter's CPU was system time. Here the blocks are reused: Arrow's pool keeps a freed page for
+a second (``PURGE_DELAY_MS``), glibc's blocks stay on two heaps (``ARENAS``), and glibc's heap
+is trimmed only when what it holds free passes a limit, so memory stays bounded at a
 province's volume without paying for it at a city's.
 """
 
@@ -17,8 +19,6 @@ import ctypes
 import os
 import sys
 from functools import cache
-
-import pyarrow as pa
 
 # Free heap memory tolerated before it is handed back to the system (``give_back``). A batch
 # of 500,000 rows frees 0.5-0.7 GB that the next batch needs again: trimming below that only
@@ -31,10 +31,20 @@ ONE_OFF = 64 << 20
 _M_TRIM_THRESHOLD = -1
 _M_TOP_PAD = -2
 _M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
 
 # Blocks below this come from the heap and are reused; glibc's default starts at 128 KB and
 # adapts up to 32 MB, so a batch's column (500,000 rows x 8 bytes = 4 MB) was often mapped.
 MMAP_THRESHOLD = 256 << 20
+
+ARENAS = 2
+"""glibc heaps shared by all of a process's threads (its default: up to eight a core, one per
+thread here). A reader's blocks, freed by the validating thread, go back to the reader's
+heap; with a heap per thread, each grew apart while others held free blocks."""
+
+PURGE_DELAY_MS = 1000
+"""Arrow's pool (mimalloc) returns a page to the system once it has lain free this long.
+Its default, 10 ms, returned each batch's pages before the next batch could reuse them."""
 
 
 class _MallInfo2(ctypes.Structure):
@@ -56,20 +66,48 @@ def _glibc() -> ctypes.CDLL | None:
     return libc
 
 
+_delay_set = False  # ``prepare`` set Arrow's purge delay before Arrow loaded
+_self_purging = False  # Arrow's pool returns idle pages by itself (``reuse_pages``)
+
+
+@cache
+def prepare() -> None:
+    """The settings that count only before threads start and Arrow loads: ``early.start`` calls
+    this first, ``reuse_pages`` again (then the arenas apply to threads started later).
+
+    Arrow's purge delay is set (``MIMALLOC_PURGE_DELAY``, read by Arrow's mimalloc when it
+    loads) unless the user chose a pool or a delay; child processes inherit it."""
+    global _delay_set
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_ARENA_MAX, ARENAS)
+    if "pyarrow" not in sys.modules and not os.environ.get("ARROW_DEFAULT_MEMORY_POOL") \
+            and "MIMALLOC_PURGE_DELAY" not in os.environ:
+        os.environ["MIMALLOC_PURGE_DELAY"] = str(PURGE_DELAY_MS)
+        _delay_set = True
+
+
 @cache
 def reuse_pages() -> bool:
     """Keep freed blocks for the next batch (once per process; harmless to other work).
 
-    Arrow's default pool becomes the system allocator, so its buffers share glibc's heap with
-    numpy's, unless the user chose a pool with ``ARROW_DEFAULT_MEMORY_POOL``. Returns whether
-    the heap is glibc's (elsewhere nothing changes)."""
+    Arrow's pool stays mimalloc where ``prepare`` set its purge delay in time. Otherwise (Arrow
+    loaded first, as in a notebook) it becomes the system allocator, so its buffers share
+    glibc's heap with numpy's. A pool the user chose with ``ARROW_DEFAULT_MEMORY_POOL`` is kept.
+    Returns whether the heap is glibc's (elsewhere nothing changes)."""
+    global _self_purging
+    prepare()
     libc = _glibc()
     if libc is None:
         return False
+    import pyarrow as pa
+
     libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     libc.mallopt(_M_TRIM_THRESHOLD, HELD_LIMIT)
     libc.mallopt(_M_TOP_PAD, 64 << 20)
-    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+    if _delay_set and pa.default_memory_pool().backend_name == "mimalloc":
+        _self_purging = True
+    elif not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         pa.set_memory_pool(pa.system_memory_pool())
     return True
 
@@ -84,11 +122,14 @@ def give_back(freed: int = 0) -> None:
     """Return the heap's free pages to the system once they pass ``HELD_LIMIT``.
 
     ``freed``: the bytes just released by a one-off step (the case index's pieces) that no
-    later batch reuses; from ``ONE_OFF`` up they are returned at once. Arrow's own pool, where
-    it is not the system allocator, keeps its freed pages regardless (over a 100M-row table
-    they added up to 1.4 GB), so it is always asked."""
+    later batch reuses; from ``ONE_OFF`` up they are returned at once. A pool the user chose
+    keeps its freed pages regardless (over a 100M-row table mimalloc's added up to 1.4 GB
+    without its delay), so it is always asked; mimalloc with ``PURGE_DELAY_MS`` returns what
+    lies idle by itself, and asking would return this batch's pages before the next."""
+    import pyarrow as pa
+
     pool = pa.default_memory_pool()
-    if pool.backend_name != "system":
+    if pool.backend_name != "system" and not _self_purging:
         pool.release_unused()
     libc = _glibc()
     if libc is None:
