@@ -93,10 +93,15 @@ def in_order_of_appearance(column: pa.ChunkedArray) -> pa.ChunkedArray:
     whole = column.unify_dictionaries() if column.num_chunks > 1 else column
     whole = whole.combine_chunks() if whole.num_chunks > 1 else whole.chunk(0)
     used = pc.unique(whole.indices).drop_null().cast(pa.int64())
+    if len(used) and not 0 <= pc.min(used).as_py() <= pc.max(used).as_py() < len(whole.dictionary):
+        raise pa.ArrowIndexError("dictionary index out of range")  # as a checked take says
     if len(used) == len(whole.dictionary) and (
             not len(used) or pc.all(pc.equal(used, pa.array(np.arange(len(used))))).as_py()):
         return pa.chunked_array([whole])
     remap = np.zeros(len(whole.dictionary), dtype=np.int32)
     remap[used.to_numpy()] = np.arange(len(used), dtype=np.int32)
-    indices = pc.take(pa.array(remap), whole.indices)
-    return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, whole.dictionary.take(used))])
+    # Every index is one of ``used``, in range (above), and ``remap`` maps them below
+    # len(used): checking each row's index again, twice, was a pass a column each time.
+    indices = pc.take(pa.array(remap), whole.indices, boundscheck=False)
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(
+        indices, whole.dictionary.take(used), safe=False)])

@@ -140,3 +140,12 @@ def test_dictionary_order_is_order_of_first_use():
     out = in_order_of_appearance(pa.chunked_array([first, second]))
     assert out.to_pylist() == ["b", None, "a", "b", "c", "d", "a"]
     assert out.chunk(0).dictionary.to_pylist() == ["b", "a", "c", "d"]
+
+
+@pytest.mark.parametrize("index", [4, -1])
+def test_an_index_outside_the_dictionary_is_refused(index):
+    """The remap skips Arrow's per-row bounds checks: the distinct indices are checked instead."""
+    bad = pa.DictionaryArray.from_arrays(pa.array([1, index, 0], pa.int32()),
+                                         pa.array(["a", "b", "c"]), safe=False)
+    with pytest.raises(pa.ArrowIndexError):
+        in_order_of_appearance(pa.chunked_array([bad]))
