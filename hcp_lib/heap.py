@@ -123,8 +123,8 @@ def give_back(freed: int = 0) -> None:
 
     ``freed``: the bytes just released by a one-off step (the case index's pieces) that no
     later batch reuses; from ``ONE_OFF`` up they are returned at once. A pool the user chose
-    keeps its freed pages regardless (over a 100M-row table mimalloc's added up to 1.4 GB
-    without its delay), so it is always asked; mimalloc with ``PURGE_DELAY_MS`` returns what
+    may keep its freed pages until asked (over a 100M-row table they once added up to
+    1.4 GB), so it is asked after every batch; mimalloc with ``PURGE_DELAY_MS`` returns what
     lies idle by itself, and asking would return this batch's pages before the next."""
     import pyarrow as pa
 
