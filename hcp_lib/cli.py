@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__, early
+from . import __version__, blas, early
 from .commands import Parser, exit_codes
 from .exitcodes import (
     ERROR,
@@ -81,6 +81,7 @@ def exit_quickly() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # the process is the command (not a caller handing its own arguments)
         exit_quickly()
+    blas.one_thread()  # before any command imports numpy; its children inherit it
     tolerate_unencodable_output()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import collector, heap
+from . import blas, collector, heap
 
 EARLY_BATCHES = 2
 """Batches read ahead of the stream per table (of 500,000 rows: about 0.15 s of decoding)."""
@@ -53,6 +53,7 @@ importing the stream."""
 def start(folder: str | Path, batch_rows: int = BATCH_ROWS) -> None:
     """Begin reading ``folder``'s big tables on a thread of their own; a folder that is not
     there (or was started already) is left to the stream, which reports it."""
+    blas.one_thread()  # before pandas loads numpy
     if not Path(folder).is_dir():
         return
     heap.prepare()  # before this thread starts and Arrow loads
