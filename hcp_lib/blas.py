@@ -1,10 +1,10 @@
 """numpy's linear-algebra library kept to one thread: hcp does no linear algebra.
 
 numpy's wheels bundle OpenBLAS, which starts a thread per core when numpy is imported and
-leaves them spinning for a while after; on the two-core machine the benchmarks run on, that
-cost ``import numpy`` about 45 ms of CPU in every process (the command's, the previous
-quarter's, the notebook kernel's) and took a core from the readers decoding the quarter.
-Nothing in hcp multiplies matrices, so one thread loses nothing.
+leaves them spinning for a while after: about 45 ms of CPU in every process on the two-core
+machine the benchmarks run on. A run's three processes (its own, the previous quarter's, the
+notebook kernel's) load numpy while both cores are busy, so that CPU came out of the run's
+time. Nothing in hcp multiplies matrices, so one thread loses nothing.
 """
 
 from __future__ import annotations
