@@ -12,6 +12,8 @@ distributed engine relies on. Two different ids collide with a probability of ab
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,6 +26,7 @@ _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _S33 = np.uint64(33)
+_LITTLE = sys.byteorder == "little"
 
 
 def text_arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -72,36 +75,79 @@ def arrow_hashes(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return out
 
 
+CHUNK = 1 << 15
+"""Rows hashed at a time. The finaliser makes about eight passes a word over the rows; over a
+whole batch (4 MB a pass) each went out of the core's cache and back, over 32,768 rows (256 KB)
+they stay in it: 4.3 against 11 ms for a batch of 500,000 ids of 19 bytes."""
+
+
 def _fixed_width(data: np.ndarray, starts: np.ndarray, length: int,
                  contiguous: bool = False) -> np.ndarray:
     """Hashes of strings of one byte length starting at ``starts`` (``contiguous``: known to
-    follow one another)."""
+    follow one another), ``CHUNK`` rows at a time."""
+    n = len(starts)
+    if n and length and not contiguous:
+        contiguous = bool(starts[-1] - starts[0] == (n - 1) * length
+                          and np.all(np.diff(starts) == length))
+    if n <= CHUNK:
+        return _fixed_chunk(data, starts, length, contiguous)
+    out = np.empty(n, dtype=np.uint64)
+    for at in range(0, n, CHUNK):
+        out[at:at + CHUNK] = _fixed_chunk(data, starts[at:at + CHUNK], length, contiguous)
+    return out
+
+
+def _fixed_chunk(data: np.ndarray, starts: np.ndarray, length: int,
+                 contiguous: bool) -> np.ndarray:
     n = len(starts)
     words = (length + 7) // 8
-    if n and length and (contiguous or (starts[-1] - starts[0] == (n - 1) * length
-                                        and np.all(np.diff(starts) == length))):
-        raw = data[starts[0]:starts[0] + n * length].reshape(n, length)  # contiguous: a view
-    else:
-        raw = data[starts[:, None] + np.arange(length)] if length else np.zeros((n, 0), np.uint8)
-    padded = np.zeros((n, words * 8), dtype=np.uint8)
-    padded[:, :length] = raw
-    block = padded.view(np.uint64)
     with np.errstate(over="ignore"):
         seed = np.uint64(length + 1) * _GOLDEN
     if not words:
         return np.full(n, seed, dtype=np.uint64)
+    if contiguous and n and length >= 8 and _LITTLE:
+        columns = _words_in_place(data, int(starts[0]), n, length)
+    else:
+        raw = (data[int(starts[0]):int(starts[0]) + n * length].reshape(n, length)
+               if contiguous and n else data[starts[:, None] + np.arange(length)])
+        padded = np.zeros((n, words * 8), dtype=np.uint8)
+        padded[:, :length] = raw
+        block = padded.view(np.uint64)
+        columns = iter([block[:, j] for j in range(words)])
     shifted = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        h = block[:, 0] ^ seed
-        for j in range(words):
-            if j:
-                h ^= block[:, j]
-            for multiplier in (_M1, _M2, None):
-                np.right_shift(h, _S33, out=shifted)
-                h ^= shifted
-                if multiplier is not None:
-                    h *= multiplier
+        h = next(columns) ^ seed  # a new array: never the rows' own buffer
+        _mix(h, shifted)
+        for word in columns:
+            h ^= word
+            _mix(h, shifted)
     return h
+
+
+def _mix(h: np.ndarray, shifted: np.ndarray) -> None:
+    """MurmurHash3's 64-bit finaliser, in place (``shifted``: scratch of the same size)."""
+    for multiplier in (_M1, _M2, None):
+        np.right_shift(h, _S33, out=shifted)
+        h ^= shifted
+        if multiplier is not None:
+            h *= multiplier
+
+
+def _words_in_place(data: np.ndarray, first: int, n: int, length: int) -> Iterator[np.ndarray]:
+    """Each row's 8-byte words, zero-padded, read where the rows lie (``n`` rows of ``length``
+    >= 8 bytes from ``first``), without copying the rows into a padded block.
+
+    A full word is an unaligned view with the rows' stride. The last, partial word is read as
+    the eight bytes that end the row and shifted right: on a little-endian machine that leaves
+    the row's last bytes, zero-padded, as the padded block held them."""
+    full, rest = divmod(length, 8)
+    for j in range(full):
+        yield np.ndarray((n,), dtype=np.uint64, buffer=data, offset=first + 8 * j,
+                         strides=(length,))
+    if rest:
+        ending = np.ndarray((n,), dtype=np.uint64, buffer=data, offset=first + length - 8,
+                            strides=(length,))
+        yield ending >> np.uint64(8 * (8 - rest))
 
 
 def key_hashes(keys: pd.DataFrame) -> np.ndarray:
