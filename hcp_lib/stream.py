@@ -21,6 +21,7 @@ different ids collide with a probability below 1e-6 even at 100 million rows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from .batches import sheet_batches
 from .config import Config
 from .contract import LEVELS, TABLES, Table
 from .csvwrite import write_csv
-from .hashing import Hashed, hash_order, key_hashes, range_cuts, search_sorted
+from .hashing import CHUNK, Hashed, hash_order, key_hashes, range_cuts, search_sorted
 from .load import (
     REJECTS_SUFFIX,
     LoadReport,
@@ -248,16 +249,7 @@ class Groups:
             self.order[name].update(dict.fromkeys(x for x in labels[1:]))
         if n == 0:
             return np.zeros(0, dtype=np.int64)
-        key = np.zeros(n, dtype=np.int64)
-        span, renumbered = 1, False
-        for name in self.names:
-            codes, labels = columns[name]
-            if span * len(labels) >= 1 << 62:  # renumber densely before the key could overflow
-                key, seen = pd.factorize(key, sort=False)
-                span, renumbered = len(seen), True
-            key *= len(labels)  # in place: no temporaries of the batch's length
-            key += codes
-            span *= len(labels)
+        key, renumbered = self._key(columns, n)
         inverse, uniques = pd.factorize(key, sort=False)
         group_codes = self._group_codes(columns, inverse, np.asarray(uniques), renumbered)
         local_codes = []
@@ -271,6 +263,33 @@ class Groups:
         rows = local[inverse]
         self.counts += np.bincount(rows, minlength=len(self.counts))
         return rows
+
+    def _key(self, columns: Mapping[str, rd.Codes], n: int) -> tuple[np.ndarray, bool]:
+        """Each row's codes written in mixed radix (one digit a dimension) as one int64, and
+        whether it had to be renumbered on the way (past 62 bits; never in practice).
+
+        Built ``hashing.CHUNK`` rows at a time: the key's two passes a dimension then stay in
+        the core's cache instead of going through memory for each."""
+        radices = [len(columns[name][1]) for name in self.names]
+        if math.prod(radices) < 1 << 62:
+            key = np.zeros(n, dtype=np.int64)
+            for at in range(0, n, CHUNK):
+                part = key[at:at + CHUNK]
+                for name, radix in zip(self.names, radices, strict=True):
+                    part *= radix
+                    part += columns[name][0][at:at + CHUNK]
+            return key, False
+        key = np.zeros(n, dtype=np.int64)
+        span, renumbered = 1, False
+        for name in self.names:
+            codes, labels = columns[name]
+            if span * len(labels) >= 1 << 62:  # renumber densely before the key could overflow
+                key, seen = pd.factorize(key, sort=False)
+                span, renumbered = len(seen), True
+            key *= len(labels)  # in place: no temporaries of the batch's length
+            key += codes
+            span *= len(labels)
+        return key, renumbered
 
     def _group_codes(self, columns: Mapping[str, rd.Codes], inverse: np.ndarray,
                      uniques: np.ndarray, renumbered: bool) -> list[np.ndarray]:
@@ -1205,7 +1224,7 @@ class EvaluationFold:
             "region_code": rd._encode(ev.get("region_code")),
             "item_code": rd._encode(ev.get("item_code")),
             "channel": rd._encode(ev.get("channel")),
-            "level": (level_codes.astype(np.int64) + 1, np.array([None, *LEVELS], dtype=object)),
+            "level": (np.add(level_codes, 1, dtype=np.int8), np.array([None, *LEVELS], dtype=object)),
             "mode": rd._encode(ev.get("mode")),
             "month": months,
             "hall": rd._bool_codes(hall),

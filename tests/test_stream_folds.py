@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hcp_lib import reduce as rd
 from hcp_lib.hashing import key_hashes
 from hcp_lib.reduce import calendar
-from hcp_lib.stream import LedgerIds, _ledger_positions
+from hcp_lib.stream import Groups, LedgerIds, _ledger_positions
 
 # 1900-01-01 .. 2100-12-31 in seconds, with NaT now and then
 MOMENTS = st.lists(st.one_of(st.integers(-2_208_988_800, 4_133_980_799), st.none()),
@@ -45,7 +45,7 @@ def test_calendar_is_the_days_and_the_month_codes(unit, seconds):
     days, (codes, labels) = calendar(moments)
     want_days, (want_codes, want_labels) = _expected(moments)
     assert days == want_days
-    assert codes.dtype == np.int64
+    assert np.issubdtype(codes.dtype, np.integer)  # of any width (rd.Codes)
     np.testing.assert_array_equal(codes, want_codes)
     assert list(labels) == list(want_labels)
 
@@ -116,3 +116,40 @@ def test_stacked_few_valued_columns_are_exact_categoricals(tmp_path):
     want_codes, want_uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
     np.testing.assert_array_equal(codes, want_codes)
     assert list(uniques) == list(want_uniques)
+
+
+def test_narrowest_holds_the_last_code():
+    assert [rd.narrowest(top) for top in (0, 127, 128, 32_767, 32_768, 2**31 - 1, 2**31)] == [
+        np.int8, np.int8, np.int16, np.int16, np.int32, np.int32, np.int64]
+
+
+@pytest.mark.parametrize("categories", [1, 126, 127, 128, 32_766, 32_767, 40_000])
+def test_codes_are_narrow_and_count_what_wide_codes_count(categories):
+    """A column's codes take the narrowest type holding its last code (code 0 is a missing
+    value), and the groups counted from them are those int64 codes give, at every edge of a
+    type."""
+    rng = np.random.default_rng(categories)
+    picks = rng.integers(-1, categories, size=3000)
+    picks[:categories] = np.arange(categories)[:3000]  # the last codes are used too
+    values = pd.Series(pd.Categorical.from_codes(picks, categories=[f"c{i}" for i in
+                                                                    range(categories)]))
+    codes, labels = rd._encode(values)
+    assert codes.dtype == rd.narrowest(categories)
+    np.testing.assert_array_equal(codes, picks + 1)
+    assert list(labels[codes[picks >= 0]]) == list(values[picks >= 0])
+    flags = rng.random(3000) < 0.5
+    narrow = rd._group_count({"x": lambda: (codes, labels), "hall": lambda: rd._bool_codes(flags)},
+                             n=3000)
+    wide = rd._group_count({"x": lambda: (codes.astype(np.int64), labels),
+                            "hall": lambda: (flags.astype(np.int64), np.array([False, True],
+                                                                           dtype=object))},
+                           n=3000)
+    pd.testing.assert_frame_equal(narrow, wide)
+    groups = Groups(("x", "hall"))
+    rows = groups.add({"x": (codes, labels), "hall": rd._bool_codes(flags)}, 3000)
+    wide_groups = Groups(("x", "hall"))
+    wide_rows = wide_groups.add({"x": (codes.astype(np.int64), labels),
+                                 "hall": (flags.astype(np.int64), np.array([False, True],
+                                                                       dtype=object))}, 3000)
+    np.testing.assert_array_equal(rows, wide_rows)
+    pd.testing.assert_frame_equal(groups.frame(), wide_groups.frame())
