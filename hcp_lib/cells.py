@@ -75,10 +75,13 @@ def finish_dictionary(chunk: pa.DictionaryArray) -> pa.DictionaryArray | None:
     if not pc.all(pc.equal(trimmed, values)).as_py():
         return None  # " 思明区" beside "思明区": let the text path trim and re-encode
     empty = pc.equal(values, "")
+    if not pc.any(empty).as_py():
+        return chunk
     indices = chunk.indices
-    if pc.any(empty).as_py():
-        indices = pc.if_else(pc.take(empty, indices), pa.scalar(None, indices.type), indices)
-    return pa.DictionaryArray.from_arrays(indices, values)
+    indices = pc.if_else(pc.take(empty, indices), pa.scalar(None, indices.type), indices)
+    # The same indices, some made null: in range as the chunk's were (``safe`` would check
+    # each row again; ``in_order_of_appearance`` checks the distinct ones).
+    return pa.DictionaryArray.from_arrays(indices, values, safe=False)
 
 
 def in_order_of_appearance(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -79,10 +79,21 @@ def test_groups_merge_as_one():
     (["E0001\u3000", "E0002"], False),
     (["\u00a0E0001", "E0002"], False),
     (["E0001\t", "E0002"], False),
+    # every value of one length: the edges are read as strides
+    (["E0001", "E0002"], True),
+    ([" E001", "E0002"], False),
+    (["E0001", "E000 "], False),
+    (["E0001", "E000\x7f"], False),
+    (["\u3000", "E00"], False),
+    (["甲", "乙"], False),
+    (["~!~", "!~!"], True),
+    (["", ""], False),
 ])
 def test_ids_with_nothing_to_trim_pass_as_read(values, plain):
     column = pa.chunked_array([pa.array(values, pa.string())])
     assert _nothing_to_trim(column) is plain
+    sliced = pa.chunked_array([pa.array(["  ", *values, "\t"], pa.string()).slice(1, len(values))])
+    assert _nothing_to_trim(sliced) is plain  # a chunk that starts inside its buffers
     done = _finish(pa.table({"eval_id": column}), pa.array(np.arange(len(values), dtype=np.int32)))
     want = [None if v is None or not v.strip() else v.strip() for v in values]
     assert done.column("eval_id").to_pylist() == want
