@@ -164,20 +164,23 @@ def key_hashes(keys: pd.DataFrame) -> np.ndarray:
 def hash_order(hashes: np.ndarray) -> np.ndarray:
     """``np.argsort(hashes, kind="stable")``, two to three times faster.
 
-    Each hash's high bits and its row number are packed into one word and sorted by value
-    (numpy sorts plain integers far faster than it argsorts them, and ``sort_words`` faster
-    still): beside the hashes the peak is the order and a copy of it while it is sorted. Words
-    whose high bits tie (a few at 4M hashes, and every repeated hash) are then put in hash
-    order, run by run; nothing else is gathered.
+    Each hash's high bits and its row number are packed into one word and the words sorted in
+    place by value (numpy sorts plain integers with its vectorised sort, far faster than it
+    argsorts them): beside the hashes the peak is the order. Words whose high bits tie (a few
+    at 4M hashes, and every repeated hash) are then put in hash order, run by run; nothing
+    else is gathered.
     """
     n = len(hashes)
     bits = max(int(n - 1).bit_length(), 1)
-    order = hashes >> np.uint64(bits)
-    order <<= np.uint64(bits)
-    step = 1 << 22
-    for start in range(0, n, step):  # row numbers in slices: no n-sized temporary
-        order[start:start + step] |= np.arange(start, min(start + step, n), dtype=np.uint64)
-    order = sort_words(order)
+    shift = np.uint64(bits)
+    order = np.empty(n, dtype=np.uint64)
+    for start in range(0, n, CHUNK):  # a chunk at a time: its three passes stay in cache
+        stop = min(start + CHUNK, n)
+        part = order[start:stop]
+        np.right_shift(hashes[start:stop], shift, out=part)
+        part <<= shift
+        part |= np.arange(start, stop, dtype=np.uint64)
+    order.sort()
     _ties_put_right(hashes, order, bits)
     order &= np.uint64((1 << bits) - 1)
     return order.view(np.int64)
@@ -188,11 +191,14 @@ def _ties_put_right(hashes: np.ndarray, words: np.ndarray, bits: int) -> None:
 
     The runs are contiguous and short, so only their words move. They are sorted together:
     the runs' high bits already order them, and a stable sort keeps equal hashes in row order."""
-    n, shift, step = len(words), np.uint64(bits), 1 << 22
+    n, limit = len(words), np.uint64(1 << bits)
     same = np.empty(max(n - 1, 0), dtype=bool)
-    for start in range(0, n - 1, step):  # in slices: no n-sized temporary of high bits
-        stop = min(start + step, n - 1)
-        same[start:stop] = (words[start + 1:stop + 1] >> shift) == (words[start:stop] >> shift)
+    scratch = np.empty(min(CHUNK, max(n - 1, 0)), dtype=np.uint64)
+    for start in range(0, n - 1, CHUNK):  # neighbours share their high bits: their xor is low
+        stop = min(start + CHUNK, n - 1)
+        low = np.bitwise_xor(words[start + 1:stop + 1], words[start:stop],
+                             out=scratch[:stop - start])
+        np.less(low, limit, out=same[start:stop])
     if not same.any():
         return
     tied = np.zeros(n, dtype=bool)
@@ -201,36 +207,6 @@ def _ties_put_right(hashes: np.ndarray, words: np.ndarray, bits: int) -> None:
     at = np.flatnonzero(tied)
     rows = (words[at] & np.uint64((1 << bits) - 1)).view(np.int64)
     words[at] = words[at][np.argsort(hashes[rows], kind="stable")]
-
-
-PIECE = 1 << 11
-"""``sort_words`` sorts pieces of about this many words: they stay in the nearest cache."""
-
-
-def sort_words(words: np.ndarray) -> np.ndarray:
-    """``np.sort(words)`` for uniform 64-bit words (hashes), about twice as fast from 32,768.
-
-    numpy's sort slows per word as the array outgrows the caches (about 20 ns a word at 2,000
-    words, 60 at 500,000, 100 at 4M on the machine this was measured on). So the words are
-    first put in order of their leading bits below the bits they all share (a stable counting
-    sort of 16-bit digits, linear), then each piece of about ``PIECE`` words is sorted in its
-    own slice. The array is sorted in place where the words came from one range already.
-    """
-    n = len(words)
-    if n < 16 * PIECE:
-        words.sort()
-        return words
-    shared = 64 - (int(words.min()) ^ int(words.max())).bit_length()
-    digits = min(max((n // PIECE).bit_length(), 1), 16)
-    shift = max(64 - shared - digits, 0)
-    top = ((words >> np.uint64(shift)) & np.uint64((1 << digits) - 1)).astype(np.uint16)
-    words = words[np.argsort(top, kind="stable")]
-    cuts = np.concatenate([[0], np.cumsum(np.bincount(top, minlength=1 << digits))]).tolist()
-    del top
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-        if b - a > 1:
-            words[a:b].sort()
-    return words
 
 
 RANGES_FROM = 1 << 16

@@ -17,7 +17,6 @@ from hcp_lib.hashing import (
     key_hashes,
     range_cuts,
     search_sorted,
-    sort_words,
 )
 
 ids = st.lists(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(["0001", "01", "甲"])),
@@ -69,34 +68,24 @@ words = st.lists(st.one_of(st.integers(0, 2**64 - 1), st.sampled_from([0, 1, 2**
                  max_size=400)
 
 
-@given(words, st.integers(0, 60), st.sampled_from([1, 2, 4]))
-def test_pieces_sort_as_numpy_sorts(values, repeats, piece):
-    """Sorted a piece at a time (made tiny here, so short lists take that path too): the same
-    words as one sort, with a shared prefix, repeats and the extreme words among them; and
-    ``hash_order`` is still the stable argsort, high-bit ties and all."""
+@given(words, st.integers(0, 60))
+def test_hash_order_is_stable_with_a_shared_prefix_and_repeats(values, repeats):
+    """The words sorted are the hashes' high bits and their rows: with a prefix every hash
+    shares, repeats and the extreme words among them, the order is still the stable argsort."""
     hashes = np.array(values + values[:repeats], dtype=np.uint64)
-    old = hashing.PIECE
-    try:
-        hashing.PIECE = piece
-        assert np.array_equal(sort_words(hashes.copy()), np.sort(hashes))
-        shared = hashes | np.uint64(0xF) << np.uint64(60)  # one bucket: the top bits alike
-        assert np.array_equal(sort_words(shared.copy()), np.sort(shared))
-        assert np.array_equal(hash_order(hashes), np.argsort(hashes, kind="stable"))
-        assert np.array_equal(hash_order(shared), np.argsort(shared, kind="stable"))
-    finally:
-        hashing.PIECE = old
+    shared = hashes | np.uint64(0xF) << np.uint64(60)  # one bucket: the top bits alike
+    assert np.array_equal(hash_order(hashes), np.argsort(hashes, kind="stable"))
+    assert np.array_equal(hash_order(shared), np.argsort(shared, kind="stable"))
 
 
-def test_big_arrays_sort_in_pieces():
-    """Past the size where pieces start: hashes of one bucket, many repeats and many
-    high-bit ties sort and order as numpy does."""
+def test_big_arrays_order_as_numpy_does():
+    """Many repeats and many high-bit ties among 80,000 hashes order as numpy's stable argsort."""
     rng = np.random.default_rng(11)
-    n = 40 * hashing.PIECE
+    n = 80_000
     hashes = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
     hashes[::5] = rng.choice(hashes, len(hashes[::5]))
     hashes[::9] = (hashes[::9] >> np.uint64(30)) << np.uint64(30)  # ties in the high bits
     for sample in (hashes, hashes >> np.uint64(4) | np.uint64(3) << np.uint64(60)):
-        assert np.array_equal(sort_words(sample.copy()), np.sort(sample))
         assert np.array_equal(hash_order(sample), np.argsort(sample, kind="stable"))
 
 
