@@ -25,15 +25,12 @@ def _batches(sizes: list[int], seed: int) -> list[tuple[np.ndarray, np.ndarray]]
 
 @settings(max_examples=60, deadline=None)
 @given(sizes=st.lists(st.integers(0, 3000), max_size=12), seed=st.integers(0, 2**16),
-       together=st.booleans(), in_order=st.lists(st.booleans(), max_size=12),
-       merge_runs=st.sampled_from([2, CaseStore.MERGE_RUNS]))
-def test_sorted_equals_an_argsort_of_everything_added(sizes, seed, together, in_order,
-                                                       merge_runs):
+       together=st.booleans(), in_order=st.lists(st.booleans(), max_size=12))
+def test_sorted_equals_an_argsort_of_everything_added(sizes, seed, together, in_order):
     """Bucket by bucket, or two buckets at a time (``together``), each into its own slice;
-    batches added in hash order (``in_order``, their codes alongside) or as they came, up to
-    and past ``MERGE_RUNS`` sorted runs a bucket, and repeated hashes kept in arrival order."""
+    batches added in hash order (``in_order``, their codes alongside) or as they came, and
+    repeated hashes kept in arrival order."""
     store = CaseStore()
-    store.MERGE_RUNS = merge_runs
     store.FIRST, store.LARGEST = 16, 256  # many chunks, some left part-filled
     store.PARALLEL_FROM = 0 if together else 1 << 62
     batches = _batches(sizes, seed)
@@ -54,7 +51,7 @@ def test_sorted_equals_an_argsort_of_everything_added(sizes, seed, together, in_
     np.testing.assert_array_equal(hashes, all_hashes[order])
     np.testing.assert_array_equal(codes, all_codes[order])
     assert len(store) == 0 and not any(store.hashes)  # emptied on the way
-    assert store.runs == [0] * len(store.fill)
+    assert store.fill == [0] * len(store.fill)
 
 
 def test_a_pickled_store_holds_the_same_cases_without_spare_room():
