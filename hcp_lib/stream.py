@@ -1032,7 +1032,7 @@ class CaseFold:
     def __call__(self, cases: pd.DataFrame, id_hashes: np.ndarray | None = None, *,
                  in_order: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """``in_order``: the ids' hashes sorted and each one's row (``accepted_in_hash_order``),
-        so that the store holds sorted runs."""
+        so that each of the store's buckets takes its share as one slice (no sort by bucket)."""
         hall = rd._hall_flags(cases, self.config)
         completed = rd._datetimes(cases.get("completed_at"), len(cases))
         days, months = rd.calendar(completed)
