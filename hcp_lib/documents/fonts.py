@@ -15,8 +15,12 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..present.fonts import cjk_font_path
+
+if TYPE_CHECKING:
+    from .subsetter import FontWorker
 
 FALLBACK_FILES = {"body": "NotoSerifCJKsc-Regular.otf", "title": "NotoSerifCJKsc-Regular.otf",
                   "heading": "SimHei.ttf"}
@@ -79,14 +83,35 @@ def subset_woff(path: Path, characters: str, cache_dir: Path | None = None) -> b
     Subsetting a 23 MB CJK font takes seconds; the same font and characters (a re-run of a
     quarter) are read back from the cache, keyed by the font file and the characters.
     """
+    return subset_woffs([path], characters, cache_dir)[0]
+
+
+def subset_woffs(paths: list[Path], characters: str, cache_dir: Path | None = None,
+                 worker: FontWorker | None = None) -> list[bytes]:
+    """Each of ``paths`` cut to ``characters`` (as ``subset_woff``); with a ``worker``, the
+    largest font missing from the cache is cut there while this process cuts the others."""
+    kept = [_cache_file(path, characters, cache_dir) for path in paths]
+    found = {i: k.read_bytes() for i, k in enumerate(kept) if k is not None and k.is_file()}
+    missing = sorted((i for i in range(len(paths)) if i not in found),
+                     key=lambda i: -paths[i].stat().st_size)
+    later = {missing[0]: worker.woff(paths[missing[0]], characters)} if worker and missing else {}
+    for i in sorted(missing, key=lambda i: i in later):  # the worker's last: cut meanwhile
+        found[i] = later[i]() if i in later else _subset_woff(paths[i], characters)
+        _keep(kept[i], found[i])
+    return [found[i] for i in range(len(paths))]
+
+
+def _cache_file(path: Path, characters: str, cache_dir: Path | None) -> Path | None:
     if cache_dir is None:
-        return _subset_woff(path, characters)
+        return None
     stat = path.stat()
     key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{characters}".encode()).hexdigest()
-    cached = Path(cache_dir) / f"{key[:32]}.woff"
-    if cached.is_file():
-        return cached.read_bytes()
-    data = _subset_woff(path, characters)
+    return Path(cache_dir) / f"{key[:32]}.woff"
+
+
+def _keep(cached: Path | None, data: bytes) -> None:
+    if cached is None or cached.is_file():
+        return
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -94,11 +119,14 @@ def subset_woff(path: Path, characters: str, cache_dir: Path | None = None) -> b
         tmp.replace(cached)
     except OSError:  # a read-only cache only costs time
         pass
-    return data
 
 
 @cache
 def _subset_woff(path: Path, characters: str) -> bytes:
+    return woff_bytes(path, characters)
+
+
+def woff_bytes(path: Path, characters: str) -> bytes:
     """``path`` cut to ``characters`` as WOFF (zlib; no extra compressor needed)."""
     from fontTools import subset
 
@@ -119,6 +147,11 @@ def _subset_woff(path: Path, characters: str) -> bytes:
 
 def font_face_css(family: str, face: Face, characters: str, cache_dir: Path | None = None) -> str:
     """An ``@font-face`` rule naming ``family``, the subset font embedded as a data URI."""
-    data = base64.b64encode(subset_woff(face.path, characters, cache_dir)).decode("ascii")
+    return woff_face_css(family, subset_woff(face.path, characters, cache_dir))
+
+
+def woff_face_css(family: str, woff: bytes) -> str:
+    """An ``@font-face`` rule naming ``family`` with ``woff`` embedded as a data URI."""
+    data = base64.b64encode(woff).decode("ascii")
     return (f'@font-face {{ font-family: "{family}"; font-display: block; '
             f'src: url(data:font/woff;base64,{data}) format("woff"); }}')

@@ -13,11 +13,14 @@ import re
 from collections.abc import Iterable
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..present.html import export_html, read_notebook
-from .fonts import find_face, font_face_css, used_characters
+from .fonts import find_face, subset_woffs, used_characters, woff_face_css
 from .settings import CopySettings, FontSettings, Section
+
+if TYPE_CHECKING:
+    from .subsetter import FontWorker
 
 SECTION_TAG = "section-"
 _TAGS = re.compile(r"<[^>]+>")
@@ -37,17 +40,21 @@ def notebook_text(notebook: str | Path | Any) -> str:
     return "".join(texts)
 
 
-def fonts_css(text: str, fonts: FontSettings, cache_dir: Path | None = None) -> str:
-    """``@font-face`` rules for the three roles, each cut to the characters of ``text``."""
+def fonts_css(text: str, fonts: FontSettings, cache_dir: Path | None = None,
+              worker: FontWorker | None = None) -> str:
+    """``@font-face`` rules for the three roles, each cut to the characters of ``text``
+    (the largest font by ``worker`` when given: ``subsetter``)."""
     chars = used_characters(text, "— 0123456789")
-    rules, seen = [], set()
-    for role, families in (("body", fonts.body), ("title", fonts.title), ("heading", fonts.heading)):
-        face = find_face(families, role)
-        if face.path in seen:  # the same file as the body's: the stylesheet falls back to hcp-body
+    families: list[str] = []
+    faces: list[Path] = []
+    for role, names in (("body", fonts.body), ("title", fonts.title), ("heading", fonts.heading)):
+        face = find_face(names, role)
+        if face.path in faces:  # the same file as the body's: the stylesheet falls back to hcp-body
             continue
-        seen.add(face.path)
-        rules.append(font_face_css(f"hcp-{role}", face, chars, cache_dir))
-    return "\n".join(rules)
+        families.append(f"hcp-{role}")
+        faces.append(face.path)
+    woffs = subset_woffs(faces, chars, cache_dir, worker)
+    return "\n".join(woff_face_css(family, woff) for family, woff in zip(families, woffs, strict=True))
 
 
 def removed_tags(copy: CopySettings, all_sections: Iterable[Section]) -> set[str]:
