@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__, blas, early
+from . import __version__, blas, early, earlykernel
 from .commands import Parser, exit_codes
 from .exitcodes import (
     ERROR,
@@ -97,8 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hcp {args.command}: {describe(exc)}"
               + (f" 详见日志 (details in {where})" if where else ""), file=sys.stderr)
         return ERROR
-    finally:  # what a command began reading early and did not stream (it was refused) is let go
+    finally:  # what a command began early and did not use (it was refused) is let go
         early.release()
+        earlykernel.release()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ A kernel takes seconds to start and to import what the notebook's first cell imp
 none of that depends on the bulletin. ``hcp run`` therefore starts it first, in its own
 process, so that it boots while the run checks the inputs and computes the bulletin, and then
 hands it to papermill (``execute_notebook(km=...)``), which uses a started kernel as it is.
-The run stops the kernel itself, at once, when the notebook is done or the run fails.
+The command launches it (``launch``) as soon as its arguments are parsed, before it imports
+pandas or reads the configuration; the run adopts it (``started``), and a command refused
+before that lets it go (``release``). The run stops the kernel itself, at once, when the
+notebook is done or the run fails.
 """
 
 from __future__ import annotations
@@ -46,10 +49,47 @@ def preload(modules: tuple[str, ...] = PRELOAD) -> None:
         collector.resume()
 
 
+_launched: dict[tuple[str, Path, Path], Any] = {}
+"""Kernels started by ``launch`` and not yet adopted: the manager, or what starting raised."""
+
+
+def launch(name: str, cwd: Path, path: Path) -> None:
+    """Start kernel ``name`` now, before the command imports pandas and reads its
+    configuration (half a second with a core idle); ``started`` adopts it. What starting
+    raises (no such kernel) is raised there, where the run reports it."""
+    key = (name, Path(cwd), Path(path))
+    if key in _launched:
+        return
+    try:
+        _launched[key] = _start(name, cwd, path)
+    except Exception as exc:  # noqa: BLE001 - raised again by ``started``
+        _launched[key] = exc
+
+
+def release() -> None:
+    """Stop the kernels ``launch`` started that no run adopted (the command stopped first)."""
+    while _launched:
+        _, found = _launched.popitem()
+        if not isinstance(found, BaseException):
+            stop(found)
+
+
 @contextmanager
 def started(name: str, cwd: Path, path: Path) -> Iterator[Any]:
-    """A kernel ``name`` started in ``cwd`` with ``path`` first on its PYTHONPATH; stopped at
-    the end. Raises ``jupyter_client.kernelspec.NoSuchKernel`` when ``name`` is not installed."""
+    """A kernel ``name`` started in ``cwd`` with ``path`` first on its PYTHONPATH (or the one
+    ``launch`` started so); stopped at the end. Raises
+    ``jupyter_client.kernelspec.NoSuchKernel`` when ``name`` is not installed."""
+    early = _launched.pop((name, Path(cwd), Path(path)), None)
+    if isinstance(early, BaseException):
+        raise early
+    manager = early if early is not None else _start(name, cwd, path)
+    try:
+        yield manager
+    finally:
+        stop(manager)
+
+
+def _start(name: str, cwd: Path, path: Path) -> Any:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
@@ -61,10 +101,7 @@ def started(name: str, cwd: Path, path: Path) -> Iterator[Any]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(path), env.get("PYTHONPATH")) if p)
     run_sync(manager.start_kernel)(extra_arguments=kernel_arguments(), cwd=str(cwd), env=env)
-    try:
-        yield manager
-    finally:
-        stop(manager)
+    return manager
 
 
 def stop(manager: Any) -> None:

@@ -85,6 +85,7 @@ def handle(args: argparse.Namespace) -> int:
         _start_reading(args)
     if args.quiet:
         os.environ["HCP_PROGRESS"] = "0"  # the loading stages' bars too
+    _start_kernel(args)
     console = None
     if not args.quiet:
         console = logging.StreamHandler(sys.stderr)
@@ -125,6 +126,20 @@ def _run(args: argparse.Namespace) -> int:
 
         code = send(str(opts.quarter), report=opts.out_dir, config=args.config, quiet=args.quiet)
     return code
+
+
+def _start_kernel(args: argparse.Namespace) -> None:
+    """Every run executes its notebook: the kernel boots while the run's modules are
+    imported (``earlykernel.launch``); a run that stops first lets it go (``cli.main``)."""
+    from ..earlykernel import launch
+    from ..present.project import PACKAGE_ROOT
+    from ..quarters import Quarter, QuarterError
+
+    try:
+        Quarter.parse(args.quarter)
+    except QuarterError:
+        return  # refused at once: no kernel wanted
+    launch(args.kernel, PACKAGE_ROOT, PACKAGE_ROOT)
 
 
 def _start_reading(args: argparse.Namespace) -> None:
