@@ -145,11 +145,6 @@ def woff_bytes(path: Path, characters: str) -> bytes:
     return buf.getvalue()
 
 
-def font_face_css(family: str, face: Face, characters: str, cache_dir: Path | None = None) -> str:
-    """An ``@font-face`` rule naming ``family``, the subset font embedded as a data URI."""
-    return woff_face_css(family, subset_woff(face.path, characters, cache_dir))
-
-
 def woff_face_css(family: str, woff: bytes) -> str:
     """An ``@font-face`` rule naming ``family`` with ``woff`` embedded as a data URI."""
     data = base64.b64encode(woff).decode("ascii")
