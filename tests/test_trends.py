@@ -148,3 +148,24 @@ def test_an_unreadable_earlier_quarter_is_left_out_not_fatal(tiny_history, tmp_p
     t = bulletin_trends(b, CFG, data, tmp_path / "cache")
     assert t.quarters == ["2022Q1", "2022Q2"] and t.skipped == ["2021Q4"]
     assert "2021年第四季度的数据未能读取" in section_html(t)
+
+
+def test_trend_charts_are_the_pixels_savefig_draws(small, tmp_path):
+    """Drawn in one pass (``present.charts.png_bytes``), as savefig draws them at the same dpi."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from hcp_lib.analysis.section import TREND_DPI, _png, bulletin_trends
+    from hcp_lib.analysis.trend_charts import trend_chart
+    from hcp_lib.present.fonts import setup_fonts
+
+    setup_fonts()
+    t = bulletin_trends(build_bulletin("2022Q2", small, CFG), CFG, small, tmp_path / "cache")
+    for args in (("满意率", DISTRICT), ("主动评价率", CITY, [CITY])):
+        buf = io.BytesIO()
+        trend_chart(t, *args).savefig(buf, format="png", dpi=TREND_DPI)
+        drawn = Image.open(io.BytesIO(_png(trend_chart(t, *args))))
+        assert drawn.mode == "RGB"
+        assert np.array_equal(np.asarray(drawn), np.asarray(Image.open(buf).convert("RGB")))

@@ -9,7 +9,6 @@ the history.
 
 from __future__ import annotations
 
-import io
 import time
 from pathlib import Path
 
@@ -32,6 +31,8 @@ from .trends import (
     series,
 )
 
+TREND_DPI = 150
+"""The trend charts' resolution (they sit in the analyst copy only)."""
 TITLE = "【附】趋势分析"
 MAX_QUARTERS = 8  # the quarter and up to seven before it: two years
 
@@ -98,9 +99,10 @@ def _fmt(value, digits: int, sign: bool = False) -> str:
 
 
 def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150)
-    return buffer.getvalue()
+    """One drawing pass, as the report's charts (``present.charts.png_bytes``)."""
+    from ..present.charts import png_bytes
+
+    return png_bytes(fig, dpi=TREND_DPI)
 
 
 def section_html(t: Trends) -> str:
