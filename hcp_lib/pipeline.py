@@ -104,6 +104,7 @@ def compute(
     before_compute: Callable[[list[Any], dict[str, list[str]]], None] | None = None,
     engine: str = "memory",
     scheduler: str | None = None,
+    trend_rows: bool = False,
 ) -> Computed:
     """The bulletin, the load reports, timings and coverage; in quarantine mode with
     ``rejects_dir``, each quarter's rejected rows are written to ``rejects_dir/<QUARTER>/``.
@@ -111,7 +112,9 @@ def compute(
     computed (the completeness gates: an empty table must stop the run before it divides).
     ``engine``: "stream" (bounded batches, ``hcp_lib.stream``), "memory" (whole tables in
     memory) or "dask" (the batches on a Dask cluster: ``scheduler``'s, else a local one); all
-    give the same aggregates and reports."""
+    give the same aggregates and reports. ``trend_rows``: where the previous quarter is
+    streamed apart and cached, its 趋势分析 rows are computed there too
+    (``analysis.kept_rows``), off the notebook's path."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     q = Quarter.parse(quarter)
@@ -133,7 +136,7 @@ def compute(
                                   rejects_dir=rejects_dir, engine=engine, client=client)
         previous_job = (pool.submit(_previous, prev, q.previous(), config, mode, cache_dir,
                                     timings, rejects_dir=rejects_dir, engine=engine,
-                                    client=client)
+                                    client=client, trend_rows=trend_rows)
                         if prev.is_dir() else None)
         current = current_job.result()
         previous = previous_job.result() if previous_job else None
@@ -160,7 +163,8 @@ def _cluster(engine: str, scheduler: str | None) -> contextlib.AbstractContextMa
 
 def _previous(folder: Path, q: Quarter, config: Config, mode: str,
               cache_dir: str | Path | None, timings: dict[str, float], *,
-              rejects_dir: str | Path | None, engine: str, client: Any) -> _Reduced:
+              rejects_dir: str | Path | None, engine: str, client: Any,
+              trend_rows: bool = False) -> _Reduced:
     """The previous quarter: from the cache, else streamed in a child process (engine
     "stream"), else as ``_reduced`` loads it."""
     key, hit = _cached(folder, None, None, q, config, mode, cache_dir, timings, rejects_dir)
@@ -177,21 +181,29 @@ def _previous(folder: Path, q: Quarter, config: Config, mode: str,
     with ProcessPoolExecutor(max_workers=1, mp_context=context,
                              initializer=collector.pause) as apart:
         done, spent = apart.submit(_reduced_apart, folder, q, config, mode, cache_dir,
-                                   rejects_dir, key).result()
+                                   rejects_dir, key, trend_rows).result()
     timings.update(spent)
     return done
 
 
 def _reduced_apart(folder: Path, q: Quarter, config: Config, mode: str,
                    cache_dir: str | Path | None, rejects_dir: str | Path | None,
-                   key: str | None) -> tuple[_Reduced, dict[str, float]]:
-    """``_reduced`` in a child process: its result and its timings."""
+                   key: str | None, trend_rows: bool = False
+                   ) -> tuple[_Reduced, dict[str, float]]:
+    """``_reduced`` in a child process: its result and its timings (and, with
+    ``trend_rows`` and a cache, the quarter's kept trend rows)."""
     from .cli import exit_quickly
 
     exit_quickly()  # the child is spawned for this one task: its exit is the command's
     timings: dict[str, float] = {}
     done = _reduced(folder, q, config, mode, cache_dir, timings, rejects_dir=rejects_dir,
                     engine="stream", key=key)
+    if trend_rows and cache_dir is not None and key is not None:
+        from .analysis.trends import keep_standalone_rows
+
+        t0 = time.perf_counter()
+        keep_standalone_rows(q, done.aggregates, config, Path(cache_dir) / f"{q}-{key[:16]}")
+        timings[f"trend_rows:{q}"] = time.perf_counter() - t0
     return done, timings
 
 

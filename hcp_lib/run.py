@@ -229,6 +229,12 @@ def _run_locked(opts: RunOptions) -> RunResult:
     return RunResult(opts.out_dir, opts.out_dir / html.name, timings)
 
 
+def _shows_trends(config: Config) -> bool:
+    """Whether a copy shows 趋势分析 (then the previous quarter's rows are computed with it)."""
+    return any("trends" in copy.sections
+               for copy in (config.documents.leadership, config.documents.analyst) if copy)
+
+
 def _as_run_failed(exc: BaseException) -> BaseException:
     """A fault turned into one message and an exit code; the traceback goes to run.log only."""
     if isinstance(exc, RunFailed | KeyboardInterrupt | SystemExit | GeneratorExit):
@@ -293,6 +299,7 @@ def _compute(opts: RunOptions, build: Path, timings: dict[str, float]) -> dict[s
             str(opts.quarter), opts.data_dir, opts.config, issue_date=opts.issue_date,
             mode=opts.mode, cache_dir=opts.cache_dir,
             rejects_dir=rejects if opts.mode == "quarantine" else None, before_compute=gate,
+            trend_rows=_shows_trends(opts.config),
             **({"engine": opts.engine} if opts.engine != "memory" else {}),
             **({"scheduler": opts.scheduler} if opts.scheduler else {}),
         )

@@ -35,6 +35,13 @@ def quarter_aggregates(
     if not folder.is_dir():
         raise FileNotFoundError(f"no input folder for {q}: {folder}")
     entry = cache_entry(folder, q, config, Path(cache_dir), mode) if cache_dir else None
+    return aggregates_at(folder, q, config, entry, mode)
+
+
+def aggregates_at(folder: Path, q: Quarter, config: Config, entry: Path | None,
+                  mode: str = "strict") -> Aggregates:
+    """The quarter's aggregates from its cache ``entry`` (``cache_entry``), else reduced from
+    ``folder`` and stored there."""
     if entry is not None and (entry / "meta.json").is_file():
         try:
             return Aggregates.from_parquet(entry)

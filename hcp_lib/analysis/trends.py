@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from ..contract import SURVEY
 from ..figures import Bulletin
 from ..metrics import compute_bulletin
 from ..quarters import Quarter, QuarterError
-from .aggregates import quarter_aggregates
+from ..reduce import Aggregates
+from .aggregates import aggregates_at, cache_entry
+from .kept_rows import keep_rows, read_rows, rows_path
 
 CITY, DISTRICT, UNIT = "全市", "区", "市直部门"
 DISTRICT_MEAN = "各区平均"
@@ -137,12 +140,41 @@ def with_changes(table: pd.DataFrame) -> pd.DataFrame:
 
 def quarter_rows(q: Quarter, data_dir: str | Path, config: Config, *,
                  cache_dir: str | Path | None = DEFAULT_CACHE, mode: str = "strict") -> list[dict]:
-    """One quarter's trend rows, from its cached aggregates when the inputs have not changed
-    (reduced once and stored otherwise)."""
-    agg = quarter_aggregates(q, data_dir, config, cache_dir=cache_dir, mode=mode)
-    issue = config.schedule.issue_date(q) or q.last_day
-    b = compute_bulletin(agg, None, agg.small, config, quarter=q, issue_date=issue)
+    """One quarter's trend rows: kept ones (``kept_rows``), else from its cached aggregates
+    when the inputs have not changed (reduced once and stored otherwise), then kept."""
+    q = Quarter.parse(q)
+    folder = Path(data_dir) / str(q)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no input folder for {q}: {folder}")
+    entry = cache_entry(folder, q, config, Path(cache_dir), mode) if cache_dir else None
+    kept = rows_path(entry, config, standalone_issue(q, config)) if entry else None
+    rows = read_rows(kept) if kept else None
+    if rows is None:
+        rows = standalone_rows(q, aggregates_at(folder, q, config, entry, mode), config)
+        if kept:
+            keep_rows(kept, rows)
+    return rows
+
+
+def standalone_issue(q: Quarter, config: Config) -> date:
+    """The date an earlier quarter's own bulletin carries: its scheduled one, else its last day."""
+    return config.schedule.issue_date(q) or q.last_day
+
+
+def standalone_rows(q: Quarter, agg: Aggregates, config: Config) -> list[dict]:
+    """The trend rows of quarter ``q`` computed from its aggregates, as its own bulletin (no
+    previous quarter) gives them."""
+    b = compute_bulletin(agg, None, agg.small, config, quarter=q,
+                         issue_date=standalone_issue(q, config))
     return bulletin_rows(b, config)
+
+
+def keep_standalone_rows(q: Quarter, agg: Aggregates, config: Config, entry: Path) -> None:
+    """Compute and keep the rows of the quarter whose cache entry is ``entry`` (``hcp run``
+    does this where it reduces the previous quarter)."""
+    kept = rows_path(entry, config, standalone_issue(q, config))
+    if read_rows(kept) is None:
+        keep_rows(kept, standalone_rows(q, agg, config))
 
 
 def from_rows(rows: list[dict], seconds: dict[str, float] | None = None) -> Trends:
