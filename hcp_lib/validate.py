@@ -21,6 +21,7 @@ from .arrowtext import arrow_text
 from .config import Config
 from .contract import LEVELS, Column, Table
 from .hashing import Hashed, duplicated
+from .isotime import ISO_SECONDS, iso_seconds
 from .masking import printable
 from .moments import in_unit
 from .problems import KINDS, Problem, Severity, group
@@ -377,21 +378,41 @@ def _distinct(values: pd.Series, exact: bool = False) -> tuple[np.ndarray, objec
 
 
 def parse_datetimes(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
-    """Text to datetime64[ns] trying each format in turn; NaT where none fits."""
+    """Text to datetime64[ns] trying each format in turn; NaT where none fits.
+
+    With the export's own spelling first (``isotime.ISO_SECONDS``), the values in exactly
+    that shape are read from their digits, and only the others go through ``strptime``."""
     textual = pd.api.types.is_string_dtype(values.dtype) or values.dtype == object
     text = pa.array(values if textual else values.astype("str"), from_pandas=True)
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    if pa.types.is_large_string(text.type) or pa.types.is_string_view(text.type):
+    if (pa.types.is_large_string(text.type) or pa.types.is_string_view(text.type)
+            or pa.types.is_null(text.type)):  # all missing: no type to read
         text = text.cast(pa.string())
+    if not formats or formats[0] != ISO_SECONDS:
+        return pd.Series(_strptime(text, formats), index=values.index)
+    seconds, read = iso_seconds(text)
+    stamps = seconds.astype("datetime64[s]").astype("datetime64[ns]")
+    if not read.all():
+        rest = np.flatnonzero(~read)
+        stamps[rest] = _strptime(text.take(pa.array(rest)), formats)
+    return pd.Series(stamps, index=values.index)
+
+
+def _strptime(text: pa.StringArray, formats: tuple[str, ...]) -> np.ndarray:
+    """``text`` as datetime64[ns] by Arrow's ``strptime``, each format in turn (NaT where
+    none fits, and beyond what datetime64[ns] holds, as for typed date-times)."""
     merged = None
     for fmt in formats:  # later formats only when some text is still unparsed
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
         merged = parsed if merged is None else pc.coalesce(merged, parsed)
         if merged.null_count == text.null_count:
             break
-    stamps = merged.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
-    return pd.Series(stamps.astype("datetime64[ns]"), index=values.index)
+    stamps = merged.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+    beyond = (stamps < _NS_RANGE[0]) | (stamps > _NS_RANGE[1])
+    if beyond.any():
+        stamps[beyond] = np.datetime64("NaT")
+    return stamps.astype("datetime64[ns]")
 
 
 _NS_RANGE = (np.datetime64(pd.Timestamp.min.ceil("s")), np.datetime64(pd.Timestamp.max.floor("s")))

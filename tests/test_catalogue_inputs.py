@@ -335,6 +335,8 @@ CASES = [
          rejected=1),
     Case("bad_datetime", _eval_cell("评价时间", "2022-13-45 10:00:00"), INVALID_INPUT,
          r"not a date-time", read=EVALS, rejected=1),
+    Case("datetime_beyond_range", _eval_cell("评价时间", "0022-04-01 10:00:00"), INVALID_INPUT,
+         r"not a date-time", read=EVALS, rejected=1),
     Case("implausible_date", _eval_cell("汇聚时间", "1970-01-01 00:00:00"), INVALID_INPUT,
          r"date outside the plausible range.*2000-01-01", read=EVALS, rejected=1),
     Case("out_of_period", _eval_cell("评价时间", "2021-05-01 10:00:00"), INVALID_INPUT,
