@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -181,3 +182,21 @@ def test_rows_read_in_place_hash_as_the_padded_words():
         for row in (0, hashing.CHUNK - 1, hashing.CHUNK, n - 1):
             text = data[starts[row]:starts[row] + length].tobytes()
             assert int(in_place[row]) == _murmur_words(text), (length, row)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hash_order_past_the_bucket_threshold(seed):
+    """Above ``BUCKETS_FROM`` the words go through the top-bits pass first: random hashes,
+    repeats, one bucket holding everything (a shared top), and a few buckets crowded."""
+    from hcp_lib.hashing import BUCKETS_FROM
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(BUCKETS_FROM, 6 * BUCKETS_FROM))
+    hashes = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    hashes[rng.integers(0, n, n // 10)] = hashes[rng.integers(0, n, n // 10)]  # repeats
+    shared = (hashes >> np.uint64(16)) | (np.uint64(0xBEEF) << np.uint64(48))
+    crowded = hashes.copy()
+    crowded[: n // 2] = (crowded[: n // 2] & np.uint64(2**48 - 1)) | (
+        rng.integers(0, 3, n // 2, dtype=np.uint64) << np.uint64(48))
+    for h in (hashes, shared, crowded, np.sort(hashes), np.sort(hashes)[::-1].copy()):
+        assert np.array_equal(hash_order(h), np.argsort(h, kind="stable"))
