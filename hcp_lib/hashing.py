@@ -13,9 +13,10 @@ distributed engine relies on. Two different ids collide with a probability of ab
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -165,9 +166,10 @@ def hash_order(hashes: np.ndarray) -> np.ndarray:
     """``np.argsort(hashes, kind="stable")``, two to three times faster.
 
     Each hash's high bits and its row number are packed into one word and the words sorted
-    by value: beside the hashes the peak is the order. The words are first put in order of
-    their top 16 bits (``by_top_bits``), then sorted with numpy's stable sort, which finds
-    each short unordered stretch in an array so nearly in order and sorts it where it lies.
+    by value: beside the hashes the peak is the order. Where numpy's vectorised sort is slow
+    (``buckets_first``), the words are first put in order of their top 16 bits
+    (``by_top_bits``), then sorted with numpy's stable sort, which finds each short unordered
+    stretch in an array so nearly in order and sorts it where it lies.
     Words whose high bits tie (a few at 4M hashes, and every repeated hash) are then put in
     hash order, run by run. The words are distinct (each holds its row), so any sort of them
     gives the same order.
@@ -182,7 +184,7 @@ def hash_order(hashes: np.ndarray) -> np.ndarray:
         np.right_shift(hashes[start:stop], shift, out=part)
         part <<= shift
         part |= np.arange(start, stop, dtype=np.uint64)
-    if n >= BUCKETS_FROM:
+    if n >= BUCKETS_FROM and buckets_first():
         order = order[by_top_bits(hashes)]
         order.sort(kind="stable")
     else:
@@ -197,13 +199,39 @@ BUCKETS_FROM = 1 << 12
 
 
 def by_top_bits(hashes: np.ndarray) -> np.ndarray:
-    """The rows in order of their hashes' top 16 bits (ties in row order).
-
-    numpy sorts 16-bit keys by counting (a radix sort, two passes over the rows), where its
-    quicksort of 64-bit words moves each one about twenty times; on a CPU whose vectorised
-    quicksort is slow (AMD's Zen 4 microcodes the compressing stores it relies on), sorting
-    500,000 words took 24 ms, this and the stable sort after it 9 ms."""
+    """The rows in order of their hashes' top 16 bits (ties in row order): numpy sorts
+    16-bit keys by counting (a radix sort, two passes over the rows)."""
     return np.argsort((hashes >> np.uint64(48)).astype(np.uint16), kind="stable")
+
+
+@cache
+def buckets_first() -> bool:
+    """Whether ``hash_order`` orders words by their top bits before sorting them: timed once
+    a process, on 65,536 random words (about 4 ms).
+
+    numpy sorts 64-bit words with x86-simd-sort, whose partitions rely on AVX-512's
+    compressing stores: 3.3 ms for 500,000 words on an Intel AVX-512 machine, but 24 ms on
+    AMD's Zen 4, which microcodes those stores. The top-bits pass and the stable sort after
+    it took 9 ms there."""
+    words = np.random.default_rng(0).integers(0, 2**64 - 1, 1 << 16, dtype=np.uint64,
+                                              endpoint=True)
+
+    def quick() -> None:
+        words.copy().sort()
+
+    def buckets() -> None:
+        words[by_top_bits(words)].sort(kind="stable")
+
+    return _fastest(buckets) < _fastest(quick)
+
+
+def _fastest(step: Callable[[], None], rounds: int = 3) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def _ties_put_right(hashes: np.ndarray, words: np.ndarray, bits: int) -> None:

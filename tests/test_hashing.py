@@ -184,11 +184,15 @@ def test_rows_read_in_place_hash_as_the_padded_words():
             assert int(in_place[row]) == _murmur_words(text), (length, row)
 
 
+@pytest.mark.parametrize("buckets", [True, False])
 @pytest.mark.parametrize("seed", range(6))
-def test_hash_order_past_the_bucket_threshold(seed):
-    """Above ``BUCKETS_FROM`` the words go through the top-bits pass first: random hashes,
-    repeats, one bucket holding everything (a shared top), and a few buckets crowded."""
+def test_hash_order_past_the_bucket_threshold(seed, buckets, monkeypatch):
+    """Above ``BUCKETS_FROM`` the words go through the top-bits pass first where that is the
+    faster way (either way here): random hashes, repeats, one bucket holding everything (a
+    shared top), and a few buckets crowded."""
     from hcp_lib.hashing import BUCKETS_FROM
+
+    monkeypatch.setattr(hashing, "buckets_first", lambda: buckets)
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(BUCKETS_FROM, 6 * BUCKETS_FROM))
@@ -200,3 +204,9 @@ def test_hash_order_past_the_bucket_threshold(seed):
         rng.integers(0, 3, n // 2, dtype=np.uint64) << np.uint64(48))
     for h in (hashes, shared, crowded, np.sort(hashes), np.sort(hashes)[::-1].copy()):
         assert np.array_equal(hash_order(h), np.argsort(h, kind="stable"))
+
+
+def test_the_faster_sort_is_chosen_once():
+    hashing.buckets_first.cache_clear()
+    first = hashing.buckets_first()
+    assert isinstance(first, bool) and hashing.buckets_first() is first

@@ -20,7 +20,8 @@ def _pipeline(monkeypatch, build):
     """A stand-in ``pipeline.compute`` over ``build`` (returning bulletin, reports, timings)."""
     module = types.ModuleType("hcp_lib.pipeline")
 
-    def compute(quarter, data_dir, config, *, before_compute=None, rejects_dir=None, **kwargs):
+    def compute(quarter, data_dir, config, *, before_compute=None, rejects_dir=None,
+                trend_rows=False, **kwargs):
         bulletin, reports, timings = build(quarter, data_dir, config, **kwargs)
         if before_compute is not None:
             before_compute(reports, {})
