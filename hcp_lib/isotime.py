@@ -109,12 +109,10 @@ def iso_seconds(text: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
     """(seconds since the epoch, read) per value of ``text``: ``read`` marks the values in
     the export's spelling with a real date and time; the others' seconds are 0."""
     n = len(text)
-    seconds = np.zeros(n, dtype=np.int64)
-    read = np.zeros(n, dtype=bool)
     buffers = text.buffers()
     data = buffers[2] if len(buffers) == 3 and text.null_count < n else None
     if data is None or not pa.types.is_string(text.type):
-        return seconds, read
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     offsets = np.frombuffer(buffers[1], dtype=np.int32)[text.offset:text.offset + n + 1]
     raw = np.frombuffer(data, dtype=np.uint8)
     shaped = np.diff(offsets) == WIDTH
@@ -127,8 +125,6 @@ def iso_seconds(text: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
         raw = raw[offsets[rows][:, None] + np.arange(WIDTH)].ravel()
         base = 0
     count = n if rows is None else len(rows)
-    if count == 0:
-        return seconds, read
     out_seconds = np.empty(count, dtype=np.int64)
     out_read = np.empty(count, dtype=bool)
     for at in range(0, count, CHUNK):
@@ -136,5 +132,6 @@ def iso_seconds(text: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
         out_seconds[at:at + size], out_read[at:at + size] = _block(raw, base + at * WIDTH, size)
     if rows is None:
         return out_seconds, out_read
+    seconds, read = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     seconds[rows], read[rows] = out_seconds, out_read
     return seconds, read

@@ -31,11 +31,18 @@ def quarter_aggregates(
 ) -> Aggregates:
     """The reduced quarter ``data_dir/<quarter>`` (no look-ahead)."""
     q = Quarter.parse(quarter)
+    folder, entry = quarter_entry(q, data_dir, config, cache_dir, mode)
+    return aggregates_at(folder, q, config, entry, mode)
+
+
+def quarter_entry(q: Quarter, data_dir: str | Path, config: Config,
+                  cache_dir: str | Path | None, mode: str) -> tuple[Path, Path | None]:
+    """The quarter's input folder (which must exist) and its cache entry (None without a
+    cache)."""
     folder = Path(data_dir) / str(q)
     if not folder.is_dir():
         raise FileNotFoundError(f"no input folder for {q}: {folder}")
-    entry = cache_entry(folder, q, config, Path(cache_dir), mode) if cache_dir else None
-    return aggregates_at(folder, q, config, entry, mode)
+    return folder, cache_entry(folder, q, config, Path(cache_dir), mode) if cache_dir else None
 
 
 def aggregates_at(folder: Path, q: Quarter, config: Config, entry: Path | None,

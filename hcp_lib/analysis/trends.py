@@ -25,7 +25,7 @@ from ..figures import Bulletin
 from ..metrics import compute_bulletin
 from ..quarters import Quarter, QuarterError
 from ..reduce import Aggregates
-from .aggregates import aggregates_at, cache_entry
+from .aggregates import aggregates_at, quarter_entry
 from .kept_rows import keep_rows, read_rows, rows_path
 
 CITY, DISTRICT, UNIT = "全市", "区", "市直部门"
@@ -143,10 +143,7 @@ def quarter_rows(q: Quarter, data_dir: str | Path, config: Config, *,
     """One quarter's trend rows: kept ones (``kept_rows``), else from its cached aggregates
     when the inputs have not changed (reduced once and stored otherwise), then kept."""
     q = Quarter.parse(q)
-    folder = Path(data_dir) / str(q)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no input folder for {q}: {folder}")
-    entry = cache_entry(folder, q, config, Path(cache_dir), mode) if cache_dir else None
+    folder, entry = quarter_entry(q, data_dir, config, cache_dir, mode)
     kept = rows_path(entry, config, standalone_issue(q, config)) if entry else None
     rows = read_rows(kept) if kept else None
     if rows is None:
