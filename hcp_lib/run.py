@@ -51,7 +51,7 @@ SWITCH_INTERVAL = 0.0005
 notebook executes, the main thread relays the kernel's messages and the background thread
 draws; a shorter interval keeps each message from waiting up to 5 ms for the drawing."""
 PACKAGES = ("hcp", "pandas", "numpy", "pyarrow", "matplotlib", "mplfonts", "jinja2", "xlsxwriter",
-            "typst", "python-docx", "fonttools",
+            "typst", "python-docx", "fonttools", "uharfbuzz",
             "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "pydantic", "pyyaml")
 
 
@@ -206,13 +206,13 @@ def _run_locked(opts: RunOptions) -> RunResult:
                 manifest_inputs = _compute(opts, build, timings)
             (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
                 json.dumps(manifest_inputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-            with _background(opts, build) as background, _font_worker(opts) as fonts:
+            with _background(opts, build) as background:
                 with _stage("execute", timings, f"executing {opts.notebook.name} (kernel "
                                                 f"{opts.kernel}); charts, e-mail body, PDF and "
                                                 "Word meanwhile"):
                     _execute(opts, executed, build, kernel)
                 with _stage("export", timings, "exporting the HTML copies"):
-                    _export(opts, executed, build, background, timings, fonts)
+                    _export(opts, executed, build, background, timings)
         if scratch is not None:
             shutil.rmtree(scratch)
         with _stage("manifest", timings, "writing manifest.json"):
@@ -486,21 +486,8 @@ def _background(opts: RunOptions, build: Path) -> Iterator[Any]:
         sys.setswitchinterval(switch)
 
 
-@contextmanager
-def _font_worker(opts: RunOptions) -> Iterator[Any]:
-    """A process cutting the HTML's font subsets, started while the notebook executes when
-    the font cache will miss (``documents.subsetter``); else None."""
-    from .documents.subsetter import FontWorker, worth_starting
-
-    if not worth_starting(opts.cache_dir and opts.cache_dir / "fonts"):
-        yield None
-        return
-    with FontWorker() as worker:
-        yield worker
-
-
 def _export(opts: RunOptions, executed: Path, build: Path, background: Any,
-            timings: dict[str, float], fonts: Any = None) -> None:
+            timings: dict[str, float]) -> None:
     """The HTML copies from the executed notebook, then what the thread made meanwhile."""
     from .documents.export import export_from_notebook
     from .present import drawn
@@ -508,7 +495,7 @@ def _export(opts: RunOptions, executed: Path, build: Path, background: Any,
 
     background.wait_for_imports()
     exported = export_from_notebook(executed, build, load_bulletin(build / SAVED_NAME),
-                                    opts.config, opts.cache_dir, fonts)
+                                    opts.config, opts.cache_dir)
     start = time.perf_counter()
     beside = background.wait()
     timings["export.wait"] = round(time.perf_counter() - start, 3)

@@ -18,9 +18,6 @@ from ..quarters import Quarter
 from .content import copy_parts, read_inputs
 from .settings import CopySettings, Section
 
-if typing.TYPE_CHECKING:
-    from .subsetter import FontWorker
-
 COPIES = ("leadership", "analyst")
 
 
@@ -90,12 +87,10 @@ def export_from_bulletin(build: Path, bulletin: Bulletin, config: Config,
 
 
 def export_from_notebook(executed: Path, build: Path, bulletin: Bulletin, config: Config,
-                         cache_dir: Path | None = None, worker: FontWorker | None = None
-                         ) -> Exported:
+                         cache_dir: Path | None = None) -> Exported:
     """The HTML copies: the executed notebook's outputs, read once, exported once per copy.
 
-    ``cache_dir`` (the run's cache) keeps the font subsets between runs; ``worker`` cuts the
-    largest font meanwhile (``subsetter``).
+    ``cache_dir`` (the run's cache) keeps the font subsets between runs.
     """
     from ..present.html import read_notebook
     from . import html as html_copy
@@ -114,7 +109,7 @@ def export_from_notebook(executed: Path, build: Path, bulletin: Bulletin, config
         if notebook is None:
             notebook = read_notebook(executed)
             font_css = html_copy.fonts_css(html_copy.notebook_text(notebook), settings.fonts,
-                                           cache_dir and Path(cache_dir) / "fonts", worker)
+                                           cache_dir and Path(cache_dir) / "fonts")
         html_copy.export_copy(notebook, target, title, copy, all_sections, font_css or "")
         done.files[f"{name}.html"] = target
         done.seconds[f"{name}.html"] = round(time.perf_counter() - start, 3)

@@ -13,14 +13,11 @@ import re
 from collections.abc import Iterable
 from html import unescape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..present.html import export_html, read_notebook
 from .fonts import find_face, subset_woffs, used_characters, woff_face_css
 from .settings import CopySettings, FontSettings, Section
-
-if TYPE_CHECKING:
-    from .subsetter import FontWorker
 
 SECTION_TAG = "section-"
 _TAGS = re.compile(r"<[^>]+>")
@@ -40,10 +37,8 @@ def notebook_text(notebook: str | Path | Any) -> str:
     return "".join(texts)
 
 
-def fonts_css(text: str, fonts: FontSettings, cache_dir: Path | None = None,
-              worker: FontWorker | None = None) -> str:
-    """``@font-face`` rules for the three roles, each cut to the characters of ``text``
-    (the largest font by ``worker`` when given: ``subsetter``)."""
+def fonts_css(text: str, fonts: FontSettings, cache_dir: Path | None = None) -> str:
+    """``@font-face`` rules for the three roles, each cut to the characters of ``text``."""
     chars = used_characters(text, "— 0123456789")
     families: list[str] = []
     faces: list[Path] = []
@@ -53,7 +48,7 @@ def fonts_css(text: str, fonts: FontSettings, cache_dir: Path | None = None,
             continue
         families.append(f"hcp-{role}")
         faces.append(face.path)
-    woffs = subset_woffs(faces, chars, cache_dir, worker)
+    woffs = subset_woffs(faces, chars, cache_dir)
     return "\n".join(woff_face_css(family, woff) for family, woff in zip(families, woffs, strict=True))
 
 
