@@ -6,7 +6,8 @@ charts come first; the notebook draws too, and each chart is drawn once per run 
 side claims it first, both sharing the files in the report folder (``present.drawn``).
 
 One thread, not a process: it shares the run's imports and the bulletin, and the run's main
-thread only waits on the kernel meanwhile. A failure is raised to the run by ``wait``; until
+thread only waits on the kernel meanwhile. After the charts, the e-mail body and the print
+copies are made side by side (a second thread for the print copies). A failure is raised to the run by ``wait``; until
 then the notebook carries on (it draws any chart the thread did not).
 
 Two threads importing one package at the same time can see it half initialised (a circular
@@ -87,13 +88,34 @@ class Background:
             self._step("charts", self._charts, bulletin)
             self._step("imports", _import_the_rest)
             self._imported.set()
-            self._step("mail", self._mail, bulletin)
-            self._step("print", self._print, bulletin)
+            self._side_by_side(bulletin, ("mail", self._mail), ("print", self._print))
         except BaseException as exc:  # noqa: BLE001 - handed to the run by wait()
             self.error = exc
         finally:
             self._imported.set()
             drawn.finish(self.build, complete=False)  # a no-op once the charts are all drawn
+
+    def _side_by_side(self, bulletin, *steps) -> None:
+        """The steps at once, the first on this thread and each other on one of its own: the
+        e-mail body's images (Pillow) and the PDF (Typst) run mostly outside the interpreter's
+        lock, and the run waits for the slower of them alone. The first failure is raised."""
+        failed: list[BaseException] = []
+
+        def run(name: str, step) -> None:
+            try:
+                self._step(name, step, bulletin)
+            except BaseException as exc:  # noqa: BLE001 - raised below, on this thread
+                failed.append(exc)
+
+        others = [threading.Thread(target=run, args=step, name=f"hcp-background-{step[0]}",
+                                   daemon=True) for step in steps[1:]]
+        for thread in others:
+            thread.start()
+        run(*steps[0])
+        for thread in others:
+            thread.join()
+        if failed:
+            raise failed[0]
 
     def _step(self, name: str, step, *args) -> None:
         if self._stop.is_set():
@@ -140,6 +162,8 @@ def _import_the_rest() -> None:
     """Import what the e-mail body, PDF, Word and the HTML export use, while the kernel works."""
     import nbconvert.exporters.html  # noqa: F401
     import nbconvert.preprocessors  # noqa: F401
+    import uharfbuzz  # noqa: F401 - the HTML's font subsets
+    from fontTools.ttLib import TTFont  # noqa: F401
 
     from ..mail import body  # noqa: F401
     from ..present.html import ready_exporter
