@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__, blas, early, earlykernel
+from . import __version__, blas, early, earlykernel, earlyworker
 from .commands import Parser, exit_codes
 from .exitcodes import (
     ERROR,
@@ -100,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:  # what a command began early and did not use (it was refused) is let go
         early.release()
         earlykernel.release()
+        earlyworker.release()
 
 
 if __name__ == "__main__":

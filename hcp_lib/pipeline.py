@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import collector
+from . import earlyworker
 from .config import Config
 from .figures import Bulletin
 from .gates import coverage
@@ -173,13 +172,8 @@ def _previous(folder: Path, q: Quarter, config: Config, mode: str,
     if engine != "stream":
         return _reduced(folder, q, config, mode, cache_dir, timings, rejects_dir=rejects_dir,
                         engine=engine, client=client, key=key)
-    # spawn: the run's process has threads (this one, pyarrow's pools); a fork could inherit
-    # a held lock.
-    context = multiprocessing.get_context("spawn")
-    # The child imports the library while unpickling its task: collection waits for the
-    # stream (``collector.py``).
-    with ProcessPoolExecutor(max_workers=1, mp_context=context,
-                             initializer=collector.pause) as apart:
+    # The process ``hcp run`` started before its imports (``earlyworker``), else one now.
+    with earlyworker.take() or earlyworker.pool() as apart:
         done, spent = apart.submit(_reduced_apart, folder, q, config, mode, cache_dir,
                                    rejects_dir, key, trend_rows).result()
     timings.update(spent)

@@ -144,13 +144,17 @@ def _start_kernel(args: argparse.Namespace) -> None:
 
 def _start_reading(args: argparse.Namespace) -> None:
     """With no cache to answer from, the run streams the quarter for certain: its decoding
-    begins while the run's modules are imported (``early.py``)."""
-    from .. import early
+    begins while the run's modules are imported (``early.py``); so does the previous
+    quarter's process, when there is one (``earlyworker.py``)."""
+    from .. import early, earlyworker
     from ..paths import DataFolderError, data_root
     from ..quarters import Quarter, QuarterError
 
     try:
         quarter = Quarter.parse(args.quarter)
-        early.start(data_root(args.data, quarter) / str(quarter))
+        root = data_root(args.data, quarter)
     except (QuarterError, DataFolderError):
         return  # ``check_options`` words it
+    if (root / str(quarter.previous())).is_dir():  # streamed apart (``earlyworker``)
+        earlyworker.start()
+    early.start(root / str(quarter))
