@@ -90,3 +90,42 @@ def test_the_thread_draws_the_leadership_charts_first(config):
     assert order[:len(leading)] == leading
     rest = [n for n in CAPTIONS if n not in leading]
     assert order[len(leading):] == rest[::-1]  # the notebook's 附图 starts from the other end
+
+
+def test_the_kernel_draws_ahead_only_in_a_run_that_shares_its_charts(tmp_path):
+    calls: list[str] = []
+    assert drawn.ahead(tmp_path, ["trends"], lambda name: _drawer(calls, name)) is None
+    assert calls == []  # a notebook run by hand draws each chart when its cell asks
+
+
+def test_drawing_ahead_skips_what_the_other_side_claimed(tmp_path):
+    drawn.announce(tmp_path)
+    assert drawn.claim(tmp_path, "unit_satisfaction")  # the run's thread is drawing it
+    calls: list[str] = []
+    names = ["unit_satisfaction", "region_levels", "active_rates"]
+    thread = drawn.ahead(tmp_path, names, lambda name: _drawer(calls, name, name.encode()))
+    thread.join(5)
+    assert calls == ["region_levels", "active_rates"]
+    # the cells find them drawn: nothing is drawn twice
+    assert drawn.take(tmp_path, "active_rates", _drawer(calls, "again")) == b"active_rates"
+    assert calls == ["region_levels", "active_rates"]
+
+
+def test_a_failure_ahead_is_met_where_the_chart_is_needed(tmp_path):
+    drawn.announce(tmp_path)
+    tried: list[str] = []
+
+    def drawer(name: str):
+        def draw() -> bytes:
+            tried.append(name)
+            raise RuntimeError("no font")
+
+        return draw
+
+    drawn.ahead(tmp_path, ["trends", "bad_reviews"], drawer).join(5)
+    assert tried == ["trends"]  # the thread stopped at the first failure, its claim released
+    with pytest.raises(RuntimeError, match="no font"):
+        drawn.take(tmp_path, "trends", drawer("trends"))
+    calls: list[str] = []
+    assert drawn.take(tmp_path, "bad_reviews", _drawer(calls, "bad_reviews")) is not None
+    assert calls == ["bad_reviews"]

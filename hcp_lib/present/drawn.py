@@ -10,16 +10,24 @@ first, and both show the very same file. The handshake is in ``<out_dir>/charts`
 - ``.drawn``: every chart is in place (``.drawing`` renamed). A ``.drawing`` that just
   disappears means the run gave up: the notebook draws what it still needs itself.
 
+The notebook's kernel starts drawing as soon as it has the bulletin (``ahead``, from its first
+cell), on a thread, while papermill sends it the text sections' cells: its core is otherwise
+idle until the first chart is asked for.
+
 The run removes the markers (``clear``) before it lists the report's files. A notebook run by
 hand finds no marker and draws every chart itself, as always.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 CHARTS_DIR = "charts"
 DRAWING = ".drawing"
@@ -115,3 +123,29 @@ def clear(out_dir: str | Path) -> None:
     folder = Path(out_dir) / CHARTS_DIR
     for path in (*folder.glob(".*.claim"), folder / DRAWING, folder / DRAWN):
         path.unlink(missing_ok=True)
+
+
+def ahead(out_dir: str | Path, names: list[str], drawer: Callable[[str], Callable[[], bytes]]
+          ) -> threading.Thread | None:
+    """In a run that shares its charts, draw those of ``names`` nobody has claimed, in that
+    order, on a thread of their own, and return it; None when the run does not share charts.
+
+    A drawing that fails releases its claim and stops the thread: the caller that needs the
+    chart then draws it itself (``take``) and meets the failure there."""
+    if not _marker(out_dir, DRAWING).is_file():
+        return None
+
+    def draw_all() -> None:
+        for name in names:
+            if not _marker(out_dir, DRAWING).is_file():
+                return  # the run gave up, or every chart is in place
+            if claim(out_dir, name):
+                try:
+                    draw_claimed(out_dir, name, drawer(name))
+                except Exception:  # noqa: BLE001 - drawn again, and raised, where it is needed
+                    log.debug("drawing %s ahead failed", name, exc_info=True)
+                    return
+
+    thread = threading.Thread(target=draw_all, name="hcp-charts-ahead", daemon=True)
+    thread.start()
+    return thread

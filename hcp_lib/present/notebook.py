@@ -9,6 +9,7 @@ by ``io.save_bulletin`` (``hcp run`` computes once and passes that file).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -49,9 +50,7 @@ class Report:
         under ``hcp run``, once per run: here or by the run's thread, whichever claims it
         (``drawn``)."""
         if name not in self.pngs:
-            def draw() -> bytes:
-                return charts_module.render_chart(name, self.bulletin, self.config)
-
+            draw = self.drawer(name)
             png = drawn.take(self.out_dir, name, draw)
             if png is None:
                 png = draw()
@@ -59,6 +58,10 @@ class Report:
                 self.shared.add(name)
             self.pngs[name] = png
         return self.pngs[name]
+
+    def drawer(self, name: str) -> Callable[[], bytes]:
+        """What draws chart ``name`` of this report."""
+        return lambda: charts_module.render_chart(name, self.bulletin, self.config)
 
     @property
     def quarter(self) -> Quarter:
@@ -115,7 +118,15 @@ def prepare(
     setup_fonts()
     out = resolve(out_dir or scratch_dir(q), root)
     out.mkdir(parents=True, exist_ok=True)
-    return Report(bulletin, config, out)
+    report = Report(bulletin, config, out)
+    drawn.ahead(out, chart_order(config), report.drawer)  # under hcp run only
+    return report
+
+
+def chart_order(config: Config) -> list[str]:
+    """The charts in the order the notebook shows them: the leadership copy's, then 附图's."""
+    first = [n for n in config.documents.leadership_charts if n in charts_module.CHARTS]
+    return first + [n for n in charts_module.CHARTS if n not in first]
 
 
 def masthead(r: Report):
