@@ -375,3 +375,20 @@ def test_previous_quarter_unit_rates_by_the_same_rules():
     assert (imp.improved, imp.compared, imp.units) == (1, 2, 2)
     assert not imp.most(Fraction(1, 2)) and imp.most(Fraction(1, 3))
     assert bulletin({"evaluations": evals(now)}).satisfaction.city_improvement is None
+
+
+def test_level_counts_by_a_key_are_each_groups_level_counts():
+    """The one-pass sums equal ``level_counts`` of each masked part: missing keys and levels
+    outside the scale left out, every level present, groups in order of appearance."""
+    from hcp_lib.metrics._common import level_counts, level_counts_by
+
+    frame = pd.DataFrame({
+        "top": ["甲", "乙", None, "甲", "丙", "乙", "丙"],
+        "level": [LEVELS[0], LEVELS[-1], LEVELS[0], LEVELS[0], "不存在", LEVELS[2], "不存在"],
+        "count": [3, 1, 7, 2, 5, 4, 6],
+    })
+    by = level_counts_by(frame, "top")
+    assert list(by) == ["甲", "乙", "丙"]
+    for key, counts in by.items():
+        assert counts == level_counts(frame.loc[frame["top"] == key])
+    assert by["甲"][LEVELS[0]] == 5 and sum(by["丙"].values()) == 0

@@ -69,17 +69,35 @@ def with_top(frame: pd.DataFrame, units: Units, column: str = "unit") -> pd.Data
     return frame
 
 
+def _level_codes(levels: pd.Series) -> np.ndarray:
+    """Each row's place in ``LEVELS``; -1 for a missing value or any other text."""
+    return pd.Index(LEVELS).get_indexer(levels.astype(object)).astype(np.int64)
+
+
 def level_counts(frame: pd.DataFrame, count: str = "count") -> dict[str, int]:
     """Counts per level after verification, every level present, best first.
 
     Summed by level code: a pandas group-by on a Series key formats that Series on the way
     (a tenth of a warm run went there).
     """
-    codes = pd.Categorical(frame["level"], categories=LEVELS).codes.astype(np.int64)
+    codes = _level_codes(frame["level"])
     valid = codes >= 0
     sums = np.zeros(len(LEVELS), dtype=np.int64)
     np.add.at(sums, codes[valid], frame[count].to_numpy(dtype=np.int64)[valid])
     return {level: int(n) for level, n in zip(LEVELS, sums, strict=True)}
+
+
+def level_counts_by(frame: pd.DataFrame, key: str, count: str = "count"
+                    ) -> dict[object, dict[str, int]]:
+    """``level_counts`` of each value of column ``key`` (missing values left out), summed in
+    one pass instead of one masked copy of the frame per value."""
+    codes = _level_codes(frame["level"])
+    groups, values = pd.factorize(frame[key].astype(object))
+    valid = (codes >= 0) & (groups >= 0)
+    sums = np.zeros((len(values), len(LEVELS)), dtype=np.int64)
+    np.add.at(sums, (groups[valid], codes[valid]), frame[count].to_numpy(dtype=np.int64)[valid])
+    return {value: {level: int(n) for level, n in zip(LEVELS, row, strict=True)}
+            for value, row in zip(values, sums, strict=True)}
 
 
 def distinct_in_order(values: Iterable) -> list:

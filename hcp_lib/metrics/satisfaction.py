@@ -9,7 +9,7 @@ import pandas as pd
 from ..config import Config
 from ..figures import Satisfaction, UnitRate, compare_means
 from ..reduce import Aggregates
-from ._common import Units, exact, level_counts, with_top
+from ._common import Units, exact, level_counts, level_counts_by, with_top
 
 
 def weighted_rate(levels: dict[str, int], config: Config) -> Fraction:
@@ -22,7 +22,10 @@ def weighted_rate(levels: dict[str, int], config: Config) -> Fraction:
 
 
 def _rate(part: pd.DataFrame, label: str, config: Config) -> UnitRate | None:
-    levels = level_counts(part)
+    return _rate_of(level_counts(part), label, config)
+
+
+def _rate_of(levels: dict[str, int], label: str, config: Config) -> UnitRate | None:
     n = sum(levels.values())
     return UnitRate(label, weighted_rate(levels, config), n) if n else None
 
@@ -45,7 +48,8 @@ def city_rates(agg: Aggregates, config: Config, units: Units) -> list[UnitRate]:
     frame = with_top(agg.evaluations, units)
     kinds = set(config.satisfaction.city_mean_kinds)
     tops = [t for t in units.sorted(frame["top"].dropna()) if units.kind(t) in kinds]
-    rates = [_rate(frame.loc[frame["top"] == t], t, config) for t in tops]
+    counts = level_counts_by(frame, "top")
+    rates = [_rate_of(counts[t], t, config) for t in tops]
     return [r for r in rates if r is not None]
 
 
