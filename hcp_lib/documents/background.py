@@ -7,8 +7,9 @@ side claims it first, both sharing the files in the report folder (``present.dra
 
 One thread, not a process: it shares the run's imports and the bulletin, and the run's main
 thread only waits on the kernel meanwhile. After the charts, the e-mail body and the print
-copies are made side by side (a second thread for the print copies). A failure is raised to the run by ``wait``; until
-then the notebook carries on (it draws any chart the thread did not).
+copies are made side by side (a second thread for the print copies). A failure is raised to
+the run by ``wait``; until then the notebook carries on (it draws any chart the thread did
+not).
 
 Two threads importing one package at the same time can see it half initialised (a circular
 import inside it). While the notebook executes, the run's main thread imports nothing the
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..present import drawn
-from ..present.chart_names import CAPTIONS
+from ..present.chart_names import drawing_order
 
 if TYPE_CHECKING:
     from .export import Exported
@@ -37,10 +38,9 @@ log = logging.getLogger("hcp.run")
 
 
 def chart_order(config: Config) -> list[str]:
-    """Every chart: the leadership copy's first (the notebook shows them first), then the rest
-    from the last (the notebook's 附图 draws from the first: the two meet in the middle)."""
-    first = [n for n in config.documents.leadership_charts if n in CAPTIONS]
-    return first + [n for n in reversed(CAPTIONS) if n not in first]
+    """The order this thread draws in: the leadership copy's charts, then the rest from the
+    last (the notebook's 附图 draws from the first: the two meet in the middle)."""
+    return drawing_order(config.documents.leadership_charts, rest_from_last=True)
 
 
 class Background:

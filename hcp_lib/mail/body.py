@@ -95,12 +95,11 @@ def write_body(r: Report) -> Path:
     content = [blocks_html(sections[0]), blocks_html(sections[1]), _mail_table(table_html(table, table_title))]
     content += [blocks_html(s) for s in sections[2:]]
 
+    pngs = []
     for name in settings.charts:
         if name not in charts_module.CHARTS:
             raise ValueError(f"mail.charts: unknown chart {name!r}; "
                              f"known: {', '.join(charts_module.CHARTS)}")
-    pngs = []
-    for name in settings.charts:
         printed = r.out_dir / "charts" / f"{name}.png"
         pngs.append(printed.read_bytes() if printed.is_file()
                     else charts_module.render_chart(name, r.bulletin, r.config))

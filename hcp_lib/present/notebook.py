@@ -21,6 +21,7 @@ from . import appendix as appendix_module
 from . import charts as charts_module
 from . import drawn
 from . import html as h
+from .chart_names import drawing_order
 from .fonts import setup_fonts
 from .io import load_bulletin, write_bulletin_json
 from .narrative import Narrator
@@ -119,14 +120,9 @@ def prepare(
     out = resolve(out_dir or scratch_dir(q), root)
     out.mkdir(parents=True, exist_ok=True)
     report = Report(bulletin, config, out)
-    drawn.ahead(out, chart_order(config), report.drawer)  # under hcp run only
+    # under hcp run only: the charts in the order the notebook shows them
+    drawn.ahead(out, drawing_order(config.documents.leadership_charts), report.drawer)
     return report
-
-
-def chart_order(config: Config) -> list[str]:
-    """The charts in the order the notebook shows them: the leadership copy's, then 附图's."""
-    first = [n for n in config.documents.leadership_charts if n in charts_module.CHARTS]
-    return first + [n for n in charts_module.CHARTS if n not in first]
 
 
 def masthead(r: Report):
