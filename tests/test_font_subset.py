@@ -82,3 +82,14 @@ def test_a_file_that_is_not_a_font_is_named(tmp_path):
     bad.write_bytes(b"not a font")
     with pytest.raises(ValueError, match="broken.ttf"):
         woff_bytes(bad, TEXT)
+
+
+def test_the_woff_is_what_fonttools_saves_of_harfbuzz_cut(face_path):
+    """The tables are copied as HarfBuzz cut them, in fontTools' order, checksums and all:
+    saving the decoded font again with fontTools gives the very same bytes."""
+    woff = woff_bytes(face_path, TEXT)
+    font = TTFont(io.BytesIO(woff), recalcBBoxes=False, recalcTimestamp=False,
+                  checkChecksums=2)  # a table whose checksum is wrong raises
+    again = io.BytesIO()
+    font.save(again)
+    assert again.getvalue() == woff

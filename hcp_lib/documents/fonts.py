@@ -133,7 +133,8 @@ def woff_bytes(path: Path, characters: str) -> bytes:
     (horizontal text needs neither), every name record stays. The bytes depend on the font
     and the characters alone: the timestamp in ``head`` is the font's own."""
     import uharfbuzz as hb
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
+    from fontTools.ttLib.ttFont import sortedTagList
 
     wanted = hb.SubsetInput()
     wanted.unicode_set.update(ord(c) for c in characters)
@@ -144,10 +145,16 @@ def woff_bytes(path: Path, characters: str) -> bytes:
         cut = hb.subset(hb.Face(hb.Blob.from_file_path(str(path))), wanted)
     except RuntimeError as exc:  # not a font HarfBuzz can read, or no glyphs in it
         raise ValueError(f"cannot cut the font {path} to the page's characters: {exc}") from exc
-    font = TTFont(io.BytesIO(cut.blob.data), recalcBBoxes=False, recalcTimestamp=False)
-    font.flavor = "woff"
+    # The tables are copied as HarfBuzz wrote them, in the order fontTools' own save writes
+    # them: the same bytes as ``TTFont.save``, without importing and building the table
+    # classes it consults (0.05 s of the run's last step).
+    source = SFNTReader(io.BytesIO(cut.blob.data))
+    tags = sortedTagList(list(source.keys()))
     buf = io.BytesIO()
-    font.save(buf)
+    woff = SFNTWriter(buf, len(tags), source.sfntVersion, flavor="woff")
+    for tag in tags:
+        woff[tag] = source[tag]
+    woff.close()
     return buf.getvalue()
 
 
