@@ -1,6 +1,8 @@
 """Charts shared between ``hcp run``'s thread and the notebook (``present.drawn``): each drawn
 once, by whichever side claims it; a notebook run by hand draws everything itself."""
 
+import subprocess
+import sys
 import threading
 import time
 
@@ -80,16 +82,58 @@ def test_a_complete_set_is_read_and_the_markers_cleared(tmp_path):
                                                                        "trends.png"]
 
 
-def test_the_thread_draws_the_leadership_charts_first(config):
-    from hcp_lib.documents.background import chart_order
+def test_the_thread_draws_what_the_print_copies_and_the_mail_show_first(config):
+    from hcp_lib.documents.background import chart_order, needed_charts
     from hcp_lib.present.chart_names import CAPTIONS
 
+    needed = needed_charts(config)
+    assert needed == list(dict.fromkeys([*config.documents.leadership_charts,
+                                         *config.mail.charts]))
     order = chart_order(config)
     assert sorted(order) == sorted(CAPTIONS)
-    leading = list(config.documents.leadership_charts)
-    assert order[:len(leading)] == leading
-    rest = [n for n in CAPTIONS if n not in leading]
-    assert order[len(leading):] == rest[::-1]  # the notebook's 附图 starts from the other end
+    assert order[:len(needed)] == needed
+    rest = [n for n in CAPTIONS if n not in needed]
+    assert order[len(needed):] == rest[::-1]  # the notebook's 附图 starts from the other end
+    # the mail written elsewhere: only the print copies' charts are waited for
+    assert needed_charts(config, mail=False) == list(config.documents.leadership_charts)
+
+
+def test_a_print_copy_with_every_chart_waits_for_every_chart(config):
+    from hcp_lib.documents.background import needed_charts
+    from hcp_lib.present.chart_names import CAPTIONS
+
+    analyst = config.documents.analyst.model_copy(update={"formats": ("html", "pdf")})
+    documents = config.documents.model_copy(update={"analyst": analyst})
+    printed = config.model_copy(update={"documents": documents})
+    assert "figures" in analyst.sections
+    assert sorted(needed_charts(printed, mail=False)) == sorted(CAPTIONS)
+
+
+def test_a_claim_names_its_process_and_one_whose_process_died_is_taken_over(tmp_path):
+    drawn.announce(tmp_path)
+    code = ("import sys; from hcp_lib.present import drawn; "
+            "assert drawn.claim(sys.argv[1], 'trends')")
+    died = subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True)
+    assert died.returncode == 0
+    claim = tmp_path / "charts" / ".trends.claim"
+    assert claim.read_text().isdigit()  # the dead process's id
+    calls: list[str] = []
+    deadline = time.monotonic() + 5
+    assert drawn.take(tmp_path, "trends", _drawer(calls, "trends"),
+                      give_up=lambda: time.monotonic() > deadline) == b"\x89PNG fake"
+    assert calls == ["trends"]
+    assert drawn.claim(tmp_path, "region_levels")  # a living claimer is waited for
+    assert drawn.take(tmp_path, "region_levels", _drawer(calls, "again"),
+                      give_up=lambda: True) is None
+    assert calls == ["trends"]
+
+
+def test_a_claim_not_yet_signed_is_not_taken_over(tmp_path):
+    drawn.announce(tmp_path)
+    (tmp_path / "charts" / ".trends.claim").touch()  # created; its process id not yet written
+    calls: list[str] = []
+    assert drawn.take(tmp_path, "trends", _drawer(calls, "trends"), give_up=lambda: True) is None
+    assert calls == []
 
 
 def test_the_kernel_draws_ahead_only_in_a_run_that_shares_its_charts(tmp_path):

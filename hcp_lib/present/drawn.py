@@ -1,11 +1,13 @@
-"""Charts drawn once per run, shared by the run's thread and the notebook's kernel.
+"""Charts drawn once per run, shared by the run's thread, its kept process and the kernel.
 
 ``hcp run`` draws charts in a thread while the notebook executes (``documents.background``),
-and the notebook draws too instead of waiting: each chart is drawn by whichever side claims it
-first, and both show the very same file. The handshake is in ``<out_dir>/charts``:
+and in the process kept after the previous quarter when there is one; the notebook draws too
+instead of waiting: each chart is drawn by whichever side claims it first, and all show the
+very same file. The handshake is in ``<out_dir>/charts``:
 
 - ``.drawing``: the run shares the charts (written before the kernel runs anything);
-- ``.<name>.claim``: created exclusively by the side that draws ``<name>``;
+- ``.<name>.claim``: created exclusively by the side that draws ``<name>``, holding its
+  process id: a claim whose process is gone is taken over by the side waiting for it;
 - ``<name>.png``: written aside and renamed into place, so a chart seen is whole;
 - ``.drawn``: every chart is in place (``.drawing`` renamed). A ``.drawing`` that just
   disappears means the run gave up: the notebook draws what it still needs itself.
@@ -57,11 +59,39 @@ def announce(out_dir: str | Path) -> None:
 
 
 def claim(out_dir: str | Path, name: str) -> bool:
-    """True for the one caller that gets to draw ``name``."""
+    """True for the one caller that gets to draw ``name``; the claim names its process."""
     try:
-        os.close(os.open(_claim_path(out_dir, name), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        fd = os.open(_claim_path(out_dir, name), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         return False
+    try:
+        os.write(fd, str(os.getpid()).encode("ascii"))
+    finally:
+        os.close(fd)
+    return True
+
+
+def _abandoned(out_dir: str | Path, name: str) -> bool:
+    """Whether ``name``'s claim was left by a process that is gone (it died drawing); the
+    claim is then released, for the caller to claim again."""
+    path = _claim_path(out_dir, name)
+    try:
+        pid = int(path.read_text(encoding="ascii") or 0)
+    except (OSError, ValueError):
+        return False
+    if pid <= 0 or _alive(pid):  # 0: the claimer has not written its number yet
+        return False
+    path.unlink(missing_ok=True)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
     return True
 
 
@@ -104,6 +134,8 @@ def take(out_dir: str | Path, name: str, draw: Callable[[], bytes],
             return None
         if claim(out_dir, name):
             return draw_claimed(out_dir, name, draw)
+        if _abandoned(out_dir, name):
+            continue
         if give_up():
             return None
         time.sleep(POLL_SECONDS)
@@ -125,27 +157,29 @@ def clear(out_dir: str | Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def draw_unclaimed(out_dir: str | Path, names: list[str],
+                   drawer: Callable[[str], Callable[[], bytes]]) -> None:
+    """In a run that shares its charts, draw those of ``names`` nobody has claimed, in that
+    order. A drawing that fails releases its claim and stops here: the caller that needs the
+    chart then draws it itself (``take``) and meets the failure there."""
+    for name in names:
+        if not _marker(out_dir, DRAWING).is_file():
+            return  # the run gave up, or every chart is in place
+        if claim(out_dir, name):
+            try:
+                draw_claimed(out_dir, name, drawer(name))
+            except Exception:  # noqa: BLE001 - drawn again, and raised, where it is needed
+                log.debug("drawing %s ahead failed", name, exc_info=True)
+                return
+
+
 def ahead(out_dir: str | Path, names: list[str], drawer: Callable[[str], Callable[[], bytes]]
           ) -> threading.Thread | None:
-    """In a run that shares its charts, draw those of ``names`` nobody has claimed, in that
-    order, on a thread of their own, and return it; None when the run does not share charts.
-
-    A drawing that fails releases its claim and stops the thread: the caller that needs the
-    chart then draws it itself (``take``) and meets the failure there."""
+    """``draw_unclaimed`` on a thread of its own, returned; None when the run does not share
+    charts."""
     if not _marker(out_dir, DRAWING).is_file():
         return None
-
-    def draw_all() -> None:
-        for name in names:
-            if not _marker(out_dir, DRAWING).is_file():
-                return  # the run gave up, or every chart is in place
-            if claim(out_dir, name):
-                try:
-                    draw_claimed(out_dir, name, drawer(name))
-                except Exception:  # noqa: BLE001 - drawn again, and raised, where it is needed
-                    log.debug("drawing %s ahead failed", name, exc_info=True)
-                    return
-
-    thread = threading.Thread(target=draw_all, name="hcp-charts-ahead", daemon=True)
+    thread = threading.Thread(target=draw_unclaimed, args=(out_dir, names, drawer),
+                              name="hcp-charts-ahead", daemon=True)
     thread.start()
     return thread
