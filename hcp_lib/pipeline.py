@@ -173,9 +173,14 @@ def _previous(folder: Path, q: Quarter, config: Config, mode: str,
         return _reduced(folder, q, config, mode, cache_dir, timings, rejects_dir=rejects_dir,
                         engine=engine, client=client, key=key)
     # The process ``hcp run`` started before its imports (``earlyworker``), else one now.
-    with earlyworker.take() or earlyworker.pool() as apart:
+    apart = earlyworker.take() or earlyworker.pool()
+    try:
         done, spent = apart.submit(_reduced_apart, folder, q, config, mode, cache_dir,
                                    rejects_dir, key, trend_rows).result()
+    except BaseException:
+        apart.shutdown(wait=True, cancel_futures=True)
+        raise
+    earlyworker.finished(apart)
     timings.update(spent)
     return done
 

@@ -32,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, earlyworker
 from .config import Config, ConfigError, load_config
 from .exitcodes import ERROR, INVALID_INPUT, NOTEBOOK_FAILED, OK, SCHEDULER_UNREACHABLE, USAGE
 from .outdir import OutDirRefused, check_out_dir, is_report_of
@@ -201,7 +201,9 @@ def _run_locked(opts: RunOptions) -> RunResult:
         log.info("hcp %s: report for %s into %s", __version__, opts.quarter, opts.out_dir)
         executed = build / f"bulletin-{opts.quarter}.ipynb"
         html = build / f"bulletin-{opts.quarter}.html"
-        with _kernel(opts) as kernel:  # boots while the bulletin is computed
+        # The previous quarter's process, kept for the charts and the e-mail body; let go
+        # (and waited for) before the report is published or abandoned.
+        with earlyworker.kept_after_quarter(), _kernel(opts) as kernel:
             with _stage("inputs", timings, "checking inputs and computing the bulletin"):
                 manifest_inputs = _compute(opts, build, timings)
             (build / "inputs.json").write_text(  # the notebook's 数据说明 and provisional mark read it
@@ -476,7 +478,8 @@ def _background(opts: RunOptions, build: Path) -> Iterator[Any]:
 
     switch = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
-    background = Background(build, opts.config, opts.published_path).start()
+    background = Background(build, opts.config, opts.published_path,
+                            apart=earlyworker.kept()).start()
     try:
         yield background
     except BaseException:

@@ -81,3 +81,21 @@ def test_a_cold_run_starts_it_only_when_there_is_a_previous_quarter(tiny_data, t
     assert started == [True]  # no 2022Q1 folder: nothing to stream apart
     assert cli.main([*args[:-3], "--out", str(tmp_path / "out")]) == USAGE  # cached: no
     assert started == [True]
+
+
+def test_a_run_keeps_the_process_after_its_quarter_and_lets_it_go_at_the_end(tiny_data):
+    import os
+
+    with earlyworker.kept_after_quarter():
+        compute(QUARTER, tiny_data, CFG, engine="stream")
+        kept = earlyworker.kept()
+        assert kept is not None
+        assert kept.submit(os.getpid).result() != os.getpid()  # the same spawned process
+    assert earlyworker.kept() is None
+    with pytest.raises(RuntimeError):  # let go: it takes no more work
+        kept.submit(print)
+
+
+def test_outside_a_run_the_process_ends_with_its_quarter(tiny_data):
+    compute(QUARTER, tiny_data, CFG, engine="stream")
+    assert earlyworker.kept() is None
