@@ -173,13 +173,22 @@ def draw_unclaimed(out_dir: str | Path, names: list[str],
                 return
 
 
-def ahead(out_dir: str | Path, names: list[str], drawer: Callable[[str], Callable[[], bytes]]
-          ) -> threading.Thread | None:
-    """``draw_unclaimed`` on a thread of its own, returned; None when the run does not share
-    charts."""
+def ahead(out_dir: str | Path, names: list[str], drawer: Callable[[str], Callable[[], bytes]],
+          first: Callable[[], object] | None = None) -> threading.Thread | None:
+    """On a thread of its own: ``first`` (what the notebook alone makes, before its cell asks
+    for it; a failure there is met again in the cell), then ``draw_unclaimed``. Returns the
+    thread; None when the run does not share charts."""
     if not _marker(out_dir, DRAWING).is_file():
         return None
-    thread = threading.Thread(target=draw_unclaimed, args=(out_dir, names, drawer),
-                              name="hcp-charts-ahead", daemon=True)
+
+    def work() -> None:
+        if first is not None:
+            try:
+                first()
+            except Exception:  # noqa: BLE001 - made again, and raised, where it is needed
+                log.debug("making ahead failed", exc_info=True)
+        draw_unclaimed(out_dir, names, drawer)
+
+    thread = threading.Thread(target=work, name="hcp-charts-ahead", daemon=True)
     thread.start()
     return thread

@@ -9,6 +9,7 @@ by ``io.save_bulletin`` (``hcp run`` computes once and passes that file).
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,8 +44,29 @@ class Report:
     shared: set[str] = field(init=False, default_factory=set, repr=False)
     """Charts shared with ``hcp run`` through ``out_dir/charts`` (``drawn``): already written."""
 
+    sections: dict[tuple[str, ...], str] = field(init=False, default_factory=dict, repr=False)
+    """Sections made once per report (``trends_html``), perhaps ahead, on the drawing thread."""
+    _making: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
+    ahead: threading.Thread | None = field(init=False, default=None, repr=False)
+    """The thread working ahead of the cells under ``hcp run`` (``prepare``)."""
+
     def __post_init__(self) -> None:
         self.narrator = Narrator(self.bulletin, self.config)
+
+    def trends_html(self, data_dir: str, cache_dir: str) -> str:
+        """The 趋势分析 section as HTML, made once per report: under ``hcp run`` most often
+        ahead (``prepare``), while the cells before it run; a cell asking meanwhile waits for
+        it rather than making it twice. A failure ahead is met again here."""
+        key = ("trends", data_dir, cache_dir)
+        with self._making:
+            if key not in self.sections:
+                from ..analysis.section import bulletin_trends, section_html
+
+                root = project_root()
+                t = bulletin_trends(self.bulletin, self.config, resolve(data_dir, root),
+                                    resolve(cache_dir, root) if cache_dir else None)
+                self.sections[key] = section_html(t)
+            return self.sections[key]
 
     def png(self, name: str) -> bytes:
         """Chart ``name`` as PNG, drawn once per report (drawing is a warm run's largest cost);
@@ -100,8 +122,13 @@ def prepare(
     issue_date: str = "",
     bulletin_path: str = "",
     mode: str = "strict",
+    cache_dir: str | None = None,
 ) -> Report:
-    """Obtain the quarter's bulletin and set up fonts; relative paths read from the project root."""
+    """Obtain the quarter's bulletin and set up fonts; relative paths read from the project root.
+
+    Under ``hcp run`` (which shares its charts) a thread works ahead of the cells: given
+    ``cache_dir`` (the 趋势分析 cell's), it makes that section, which only the notebook makes,
+    then draws the charts nobody has claimed (the run draws them too)."""
     root = project_root()
     config = load_config(resolve(config_path, root) if config_path else None)
     q = Quarter.parse(quarter)
@@ -120,8 +147,10 @@ def prepare(
     out = resolve(out_dir or scratch_dir(q), root)
     out.mkdir(parents=True, exist_ok=True)
     report = Report(bulletin, config, out)
-    # under hcp run only: the charts in the order the notebook shows them
-    drawn.ahead(out, drawing_order(config.documents.leadership_charts), report.drawer)
+    # under hcp run only: the trends, then the charts in the order the notebook shows them
+    trends = None if cache_dir is None else lambda: report.trends_html(data_dir, cache_dir)
+    report.ahead = drawn.ahead(out, drawing_order(config.documents.leadership_charts),
+                               report.drawer, trends)
     return report
 
 
@@ -212,12 +241,7 @@ def charts(r: Report):
 
 def trends(r: Report, data_dir: str = "data/raw", cache_dir: str = "data/work/cache"):
     """【附】趋势分析 (analyst copy): this quarter beside the earlier ones under ``data_dir``."""
-    from ..analysis.section import bulletin_trends, section_html
-
-    root = project_root()
-    t = bulletin_trends(r.bulletin, r.config, resolve(data_dir, root),
-                        resolve(cache_dir, root) if cache_dir else None)
-    return _html(section_html(t))
+    return _html(r.trends_html(data_dir, cache_dir))
 
 
 def reconciliation(r: Report, published_path: str = ""):
