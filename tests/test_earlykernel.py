@@ -88,3 +88,25 @@ def test_a_refused_run_lets_its_kernel_go(tmp_path, monkeypatch, capsys):
 def test_a_quarter_that_does_not_parse_starts_no_kernel(tmp_path, monkeypatch):
     monkeypatch.setattr(earlykernel, "launch", lambda *args: pytest.fail("launched"))
     assert cli.main(["run", "2022Q9", "--data", str(tmp_path), "--quiet"]) == USAGE
+
+
+def test_a_stopped_kernel_is_killed_and_reaped_by_the_run_itself(monkeypatch):
+    """``stop`` kills the kernel's process and waits for it there: jupyter_client's shutdown,
+    which polls every 0.1 s for the process's end, finds it gone."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    earlykernel.launch("hcp", PACKAGE_ROOT, PACKAGE_ROOT)
+    manager = earlykernel._launched.pop(("hcp", PACKAGE_ROOT, PACKAGE_ROOT))
+    process = manager.provisioner.process
+    assert process.poll() is None
+
+    real_wait = AsyncKernelManager._async_wait
+
+    async def wait(self, pollinterval: float = 0.1) -> None:
+        assert process.poll() is not None, "jupyter_client polled for the kernel's end"
+        await real_wait(self, pollinterval)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_wait", wait)
+    earlykernel.stop(manager)
+    assert process.returncode is not None  # killed and reaped
+    assert not manager.has_kernel
