@@ -87,7 +87,11 @@ def finished(apart: ProcessPoolExecutor) -> None:
 
 def _ready_to_draw() -> None:
     """What the kept process imports (the cycle collector paused, as for the stream's imports)
-    before it is handed the charts and the e-mail body."""
+    before it is handed the charts and the e-mail body; first, the heap its quarter's batches
+    left free (some 600 MB, kept for batches that will not come) goes back to the system."""
+    from . import heap
+
+    heap.give_back(heap.ONE_OFF)
     collector.pause()
     try:
         from .documents import background  # noqa: F401
