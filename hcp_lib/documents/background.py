@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -171,13 +172,7 @@ class Background:
     def _charts(self, bulletin, names: list[str]) -> bool:
         """``names`` in place: those nobody has claimed drawn here, the others waited for.
         False when the run stopped first."""
-        def drawer(name: str):
-            def draw() -> bytes:
-                from ..present.charts import render_chart  # only where this thread draws
-
-                return render_chart(name, bulletin, self.config)
-            return draw
-
+        drawer = _drawer(bulletin, self.config)
         for name in names:
             if self._stop.is_set():
                 return False
@@ -210,10 +205,15 @@ def _write_mail(build: Path, config: Config, bulletin) -> None:
     write_body(Report(bulletin, config, build))
 
 
-def _drawer(bulletin, config: Config):
-    from ..present.charts import render_chart
+def _drawer(bulletin, config: Config) -> Callable[[str], Callable[[], bytes]]:
+    """What draws each chart (``drawn``'s drawer); matplotlib loads only where one is drawn."""
+    def drawer(name: str) -> Callable[[], bytes]:
+        def draw() -> bytes:
+            from ..present.charts import render_chart
 
-    return lambda name: lambda: render_chart(name, bulletin, config)
+            return render_chart(name, bulletin, config)
+        return draw
+    return drawer
 
 
 def mail_apart(build: Path, config: Config) -> bool:
